@@ -1,0 +1,55 @@
+# The two commands: `make run` and `make test`. Everything else here serves them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+VENV := .venv
+BIN := $(VENV)/bin
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help run test install lint typecheck assets lock clean
+
+help:
+	@echo "make run    install, build assets, migrate SQLite, load demo data, serve on 127.0.0.1:8000 with a worker"
+	@echo "make test   install, then ruff, mypy, import rules, migration check and the whole pytest suite"
+	@echo "make lock   re-pin requirements.lock from pyproject.toml"
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	@python=$$(scripts/find-python) && echo "using $$python ($$($$python --version))" && \
+		{ [ -x $(BIN)/python ] || $$python -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+build/static/.built: node_modules/.installed scripts/build-assets.mjs $(wildcard scss/*.scss)
+	npm run --silent build
+	@touch $@
+
+install: $(BIN)/.installed build/static/.built
+assets: build/static/.built
+
+run: install
+	@scripts/write-dev-env
+	@scripts/run-dev
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: $(BIN)/.installed
+	$(BIN)/mypy .
+
+# pytest's exit code 5 (no tests collected) is non-zero, so make fails on it as on any failure.
+test: install lint typecheck
+	DJANGO_SETTINGS_MODULE=iom.test_settings $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lock: $(BIN)/.installed
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
+		-o requirements.lock pyproject.toml
+
+clean:
+	rm -rf $(VENV) node_modules build var .env

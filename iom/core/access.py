@@ -1,0 +1,129 @@
+"""The access policy: every "may this user see or do this?" is answered here.
+
+Views, the API, exports, reports and tasks all ask this module; none writes its own rule
+(DESIGN §3, docs/decisions/0002-access-model.md). Core knows no domain app, so a nominal
+is anything with a `team_id`, and scoping works on any queryset that reaches a team.
+
+What exists so far:
+- Every member of a team, whatever their team role, sees the team's nominals: the shared
+  record is the point of IOM. Others see nothing of them, and are answered 404.
+- Frontline roles and managers of the team may log contacts. (Narrowing edits to the
+  allocated case team arrives with case-team allocation.)
+- Regional leads see their region's governance reports, national users every region's.
+- Administration manages users and teams and gives no access to case records.
+"""
+
+from typing import Protocol, TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db import models
+
+from iom.core.models import REGION_ROLES, TEAM_ROLES, Membership, Region, Role, User
+
+ModelT = TypeVar("ModelT", bound=models.Model)
+
+# Roles that record work with the person (contacts); managers oversee and may too.
+FRONTLINE_ROLES = frozenset(
+    {
+        Role.POLICE_OFFENDER_MANAGER,
+        Role.PROBATION_PRACTITIONER,
+        Role.SUPPORT_WORKER,
+        Role.YOUNG_ADULT_SUPPORT_WORKER,
+        Role.MANAGER,
+    }
+)
+
+
+class BelongsToTeam(Protocol):
+    team_id: int
+
+
+type AnyUser = User | AnonymousUser
+
+
+def _memberships(user: AnyUser) -> list[Membership]:
+    """The user's memberships, read once per user object (so once per request)."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    cached: list[Membership] | None = getattr(user, "_iom_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).only("role", "team_id", "region_id"))
+        user._iom_memberships = cached  # type: ignore[union-attr]
+    return cached
+
+
+def roles(user: AnyUser) -> frozenset[str]:
+    return frozenset(membership.role for membership in _memberships(user))
+
+
+def team_ids(user: AnyUser) -> frozenset[int]:
+    """Teams whose shared record the user works in."""
+    return frozenset(m.team_id for m in _memberships(user) if m.role in TEAM_ROLES and m.team_id is not None)
+
+
+def works_a_caseload(user: AnyUser) -> bool:
+    return bool(team_ids(user))
+
+
+def scope_to_teams(user: AnyUser, queryset: models.QuerySet[ModelT], *, team_field: str) -> models.QuerySet[ModelT]:
+    """Rows reached through `team_field` (e.g. "team_id", "nominal__team_id") in the user's teams."""
+    ids = team_ids(user)
+    if not ids:
+        return queryset.none()
+    return queryset.filter(**{f"{team_field}__in": ids})
+
+
+def can_view_nominal(user: AnyUser, nominal: BelongsToTeam) -> bool:
+    return nominal.team_id in team_ids(user)
+
+
+def sees_police_intelligence(user: AnyUser, nominal: BelongsToTeam) -> bool:
+    """Police intelligence notes are for police roles in the managing team only."""
+    return any(m.role == Role.POLICE_OFFENDER_MANAGER and m.team_id == nominal.team_id for m in _memberships(user))
+
+
+def can_log_contact(user: AnyUser, nominal: BelongsToTeam) -> bool:
+    return any(
+        m.role in FRONTLINE_ROLES and m.team_id == nominal.team_id for m in _memberships(user)
+    )
+
+
+def require_log_contact(user: AnyUser, nominal: BelongsToTeam) -> None:
+    if not can_log_contact(user, nominal):
+        raise PermissionDenied("You may not log contacts for this person.")
+
+
+def report_region_ids(user: AnyUser) -> frozenset[int]:
+    """Regions whose governance reports the user may request and download."""
+    memberships = _memberships(user)
+    if any(m.role == Role.NATIONAL for m in memberships):
+        return frozenset(Region.objects.values_list("id", flat=True))
+    return frozenset(m.region_id for m in memberships if m.role in REGION_ROLES and m.region_id is not None)
+
+
+def uses_governance_reports(user: AnyUser) -> bool:
+    return any(m.role in (Role.NATIONAL, *REGION_ROLES) for m in _memberships(user))
+
+
+def scope_to_report_regions(
+    user: AnyUser, queryset: models.QuerySet[ModelT], *, region_field: str
+) -> models.QuerySet[ModelT]:
+    ids = report_region_ids(user)
+    if not ids:
+        return queryset.none()
+    return queryset.filter(**{f"{region_field}__in": ids})
+
+
+def require_region_report(user: AnyUser, region_id: int) -> None:
+    if region_id not in report_region_ids(user):
+        raise PermissionDenied("You may not request reports for this region.")
+
+
+def is_partner(user: AnyUser) -> bool:
+    return Role.PARTNER in roles(user)
+
+
+def can_administer(user: AnyUser) -> bool:
+    """Users, teams and reference data; never case records."""
+    return user.is_authenticated and user.is_active and user.is_staff

@@ -1,0 +1,39 @@
+import re
+import uuid
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from iom.core import request_context
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address, trusting X-Forwarded-For only for the configured proxy hops."""
+    hops = settings.IOM_TRUSTED_PROXY_HOPS
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if hops and forwarded:
+        addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if len(addresses) >= hops:
+            return addresses[-hops]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    """Gives each request an id (or keeps a well-formed one from the proxy) for the audit trail and logs."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        token = request_context.current.set(request_context.RequestContext(request_id, client_ip(request)))
+        try:
+            response = self.get_response(request)
+        finally:
+            request_context.current.reset(token)
+        response["X-Request-ID"] = request_id
+        return response

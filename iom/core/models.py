@@ -1,0 +1,209 @@
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Region(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        POLICE_FORCE = "police_force", "Police force"
+        PROBATION_DELIVERY_UNIT = "probation_delivery_unit", "Probation delivery unit"
+        LOCAL_AUTHORITY = "local_authority", "Local authority"
+        HEALTH = "health", "Health"
+        PRISON = "prison", "Prison"
+        VOLUNTARY_COMMUNITY = "voluntary_community", "Voluntary or community partner"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="organisations", null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    """An IOM unit in a region: the managing unit of the nominals it holds."""
+
+    name = models.CharField(max_length=200)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="teams")
+    organisations = models.ManyToManyField(
+        Organisation, related_name="teams", blank=True, help_text="The organisations that staff this unit."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="team_name_unique_in_region")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        if not email:
+            raise ValueError("A user needs an email address")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> "User":
+        extra.update(is_staff=True, is_superuser=True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="staff", null=True, blank=True
+    )
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="May use the administration pages.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Role(models.TextChoices):
+    POLICE_OFFENDER_MANAGER = "police_offender_manager", "Police offender manager"
+    PROBATION_PRACTITIONER = "probation_practitioner", "Probation practitioner"
+    SUPPORT_WORKER = "support_worker", "Support worker"
+    YOUNG_ADULT_SUPPORT_WORKER = "young_adult_support_worker", "Young adult support worker"
+    MANAGER = "manager", "Manager"
+    PARTNER = "partner", "Partner"
+    REGIONAL_LEAD = "regional_lead", "Regional lead"
+    NATIONAL = "national", "National"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+# Which scope each role carries: a team, a region, or none.
+TEAM_ROLES = frozenset(
+    {
+        Role.POLICE_OFFENDER_MANAGER,
+        Role.PROBATION_PRACTITIONER,
+        Role.SUPPORT_WORKER,
+        Role.YOUNG_ADULT_SUPPORT_WORKER,
+        Role.MANAGER,
+    }
+)
+REGION_ROLES = frozenset({Role.REGIONAL_LEAD})
+UNSCOPED_ROLES = frozenset({Role.PARTNER, Role.NATIONAL, Role.ADMINISTRATOR})
+
+
+class Membership(models.Model):
+    """A user's role with its scope: a team, a region, or none."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=40, choices=Role.choices)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="memberships", null=True, blank=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="memberships", null=True, blank=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["role"]
+        constraints = [
+            models.CheckConstraint(
+                name="membership_scope_matches_role",
+                violation_error_message=(
+                    "Team roles need a team and no region; a regional lead needs a region and no team; "
+                    "partner, national and administrator roles take neither."
+                ),
+                condition=(
+                    Q(role__in=list(TEAM_ROLES), team__isnull=False, region__isnull=True)
+                    | Q(role__in=list(REGION_ROLES), team__isnull=True, region__isnull=False)
+                    | Q(role__in=list(UNSCOPED_ROLES), team__isnull=True, region__isnull=True)
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "team"], condition=Q(team__isnull=False), name="membership_once_per_team"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "region"],
+                condition=Q(region__isnull=False),
+                name="membership_once_per_region",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(team__isnull=True, region__isnull=True),
+                name="membership_once_unscoped",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = self.team or self.region or "no scope"
+        return f"{self.get_role_display()} ({scope})"
+
+
+class AuditEvent(models.Model):
+    """One logged action, as the Data Protection Act 2018 Part 3 requires.
+
+    Append-only: a database trigger (migration 0002) refuses UPDATE and DELETE, so
+    neither the application nor someone at a SQL prompt can rewrite history.
+    """
+
+    occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True, help_text="Empty for the system."
+    )
+    actor_label = models.CharField(
+        max_length=254, blank=True, help_text="Who acted as the request named them, e.g. a failed sign-in's email."
+    )
+    action = models.CharField(max_length=80, db_index=True)
+    target_type = models.CharField(max_length=80, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    # The person (nominal) the event concerns, kept as a plain id: core knows no domain app.
+    nominal_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    recipient = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="The organisation information was disclosed to.",
+    )
+    request_id = models.CharField(max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"

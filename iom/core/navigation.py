@@ -1,0 +1,25 @@
+"""Primary navigation by role, offered to every template as `primary_navigation`."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from iom.core import access
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"primary_navigation": []}
+    namespace = request.resolver_match.namespace if request.resolver_match else ""
+    items = []
+    if access.works_a_caseload(user):
+        items.append({"text": "Caseload", "href": reverse("cohorts:caseload"), "current": namespace == "cohorts"})
+    if access.uses_governance_reports(user):
+        items.append(
+            {"text": "Governance reports", "href": reverse("reports:list"), "current": namespace == "reports"}
+        )
+    if access.can_administer(user):
+        items.append({"text": "Administration", "href": reverse("admin:index"), "current": namespace == "admin"})
+    return {"primary_navigation": items}

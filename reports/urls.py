@@ -1,0 +1,11 @@
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+urlpatterns = [
+    path("", views.report_list, name="list"),
+    path("new/", views.report_request, name="request"),
+    path("<int:report_run_id>/", views.report_detail, name="detail"),
+    path("<int:report_run_id>/download/", views.report_download, name="download"),
+]

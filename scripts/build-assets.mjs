@@ -1,0 +1,43 @@
+// Builds build/static/ from the npm packages: the Sass entry compiled with Arial, the
+// GOV.UK and MoJ JavaScript modules, htmx, the images they reference, and axe-core for
+// the browser tests. Nothing third-party is committed; this runs at install time.
+import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as sass from "sass";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const out = join(root, "build", "static");
+const modules = join(root, "node_modules");
+
+rmSync(out, { recursive: true, force: true });
+mkdirSync(join(out, "css"), { recursive: true });
+mkdirSync(join(out, "js"), { recursive: true });
+mkdirSync(join(out, "assets", "images"), { recursive: true });
+
+const css = sass.compile(join(root, "scss", "app.scss"), {
+  loadPaths: [root],
+  quietDeps: true,
+  silenceDeprecations: ["import"],
+  style: "compressed",
+  logger: sass.Logger.silent,
+});
+if (/GDS Transport/.test(css.css)) {
+  throw new Error("compiled CSS names GDS Transport: the Arial configuration did not apply");
+}
+writeFileSync(join(out, "css", "app.css"), css.css);
+
+const copies = [
+  ["govuk-frontend/dist/govuk/govuk-frontend.min.js", "js/govuk-frontend.min.js"],
+  ["@ministryofjustice/frontend/moj/moj-frontend.min.js", "js/moj-frontend.min.js"],
+  ["htmx.org/dist/htmx.min.js", "js/htmx.min.js"],
+];
+for (const [from, to] of copies) {
+  cpSync(join(modules, from), join(out, to));
+}
+// MoJ's icons; GOV.UK's own images are its crown and crest, which we do not use.
+cpSync(join(modules, "@ministryofjustice/frontend/moj/assets/images"), join(out, "assets", "images"), {
+  recursive: true,
+  filter: (path) => !/logotype|crest|crown|apple-touch/.test(path),
+});
+console.log(`assets built in ${out} (app.css ${css.css.length} bytes)`);

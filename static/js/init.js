@@ -1,0 +1,7 @@
+// Start-up without inline script, so the Content-Security-Policy can forbid it.
+import { initAll as govukInitAll } from "./govuk-frontend.min.js";
+import { initAll as mojInitAll } from "./moj-frontend.min.js";
+
+document.body.classList.add("js-enabled", "govuk-frontend-supported");
+govukInitAll();
+mojInitAll();

@@ -1,0 +1,20 @@
+import factory
+from django.utils import timezone
+
+from cohorts.factories import NominalFactory
+from iom.core.factories import UserFactory
+from supervision.models import Contact
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    """A contact row on its own. Tests of the timeline use services.log_contact instead."""
+
+    class Meta:
+        model = Contact
+
+    nominal = factory.SubFactory(NominalFactory)
+    happened_on = factory.LazyFunction(timezone.localdate)
+    kind = Contact.Kind.OFFICE
+    outcome = Contact.Outcome.ATTENDED_COMPLIED
+    notes = "Discussed housing and the next appointment."
+    logged_by = factory.SubFactory(UserFactory)
