@@ -4,7 +4,7 @@ from cohorts.models import Nominal
 from iom.core.factories import TeamFactory
 
 
-class NominalFactory(factory.django.DjangoModelFactory):
+class NominalFactory(factory.django.DjangoModelFactory[Nominal]):
     class Meta:
         model = Nominal
 

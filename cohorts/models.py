@@ -18,7 +18,12 @@ class Nominal(models.Model):
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField(null=True, blank=True)
     crn = models.CharField(
-        "CRN", max_length=7, unique=True, null=True, blank=True, validators=[crn_validator],
+        "CRN",
+        max_length=7,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[crn_validator],
         help_text="Case reference number from the probation case management system.",
     )
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="nominals")

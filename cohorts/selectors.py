@@ -40,20 +40,29 @@ def get_nominal_for_user(*, user: User, nominal_id: int) -> Nominal:
         # One answer for "no such person" and "not yours": a 403 would confirm that this
         # person is managed by IOM. Attempts on real records are still logged.
         if Nominal.objects.filter(pk=nominal_id).exists():
-            audit.record(actor=user, action="nominal.access_denied", target_type="cohorts.nominal",
-                         target_id=nominal_id, nominal_id=nominal_id)
+            audit.record(
+                actor=user,
+                action="nominal.access_denied",
+                target_type="cohorts.nominal",
+                target_id=nominal_id,
+                nominal_id=nominal_id,
+            )
         raise Http404("No such person") from None
 
 
 def open_nominal_record(*, user: User, nominal_id: int, page: str) -> Nominal:
     """Fetch, authorise and log the consultation of a person's record (DPA 2018 Part 3)."""
     nominal = get_nominal_for_user(user=user, nominal_id=nominal_id)
-    audit.record(actor=user, action="nominal.viewed", target=nominal, nominal_id=nominal.pk, detail={"page": page})
+    audit.record(
+        actor=user, action="nominal.viewed", target=nominal, nominal_id=nominal.pk, detail={"page": page}
+    )
     return nominal
 
 
 def timeline_for(*, user: User, nominal: Nominal) -> QuerySet[TimelineEvent]:
-    events = nominal.timeline_events.select_related("recorded_by").order_by("-occurred_on", "-recorded_at", "-id")
+    events = nominal.timeline_events.select_related("recorded_by").order_by(
+        "-occurred_on", "-recorded_at", "-id"
+    )
     if not access.sees_police_intelligence(user, nominal):
         events = events.exclude(visibility=TimelineEvent.Visibility.POLICE)
     return events

@@ -20,7 +20,9 @@ def caseload(request: AuthenticatedRequest):
         sort = "name"
     nominals = selectors.caseload_for(request.user, search=search, sort=sort)
     page = Paginator(nominals, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
-    audit.record(actor=request.user, action="caseload.viewed", detail={"search": bool(search), "page": page.number})
+    audit.record(
+        actor=request.user, action="caseload.viewed", detail={"search": bool(search), "page": page.number}
+    )
     return render(
         request,
         "cohorts/caseload.html",

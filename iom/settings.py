@@ -14,7 +14,7 @@ from django.utils.csp import CSP
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-if env.bool("DJANGO_READ_DOT_ENV_FILE", default=False):
+if env.str("DJANGO_READ_DOT_ENV_FILE", default="").lower() in {"true", "1", "yes", "on"}:
     env.read_env(BASE_DIR / ".env")
 
 
@@ -32,7 +32,19 @@ def _secret(name: str) -> str:
     return value
 
 
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
+def _flag(name: str, *, default: bool) -> bool:
+    """A true/false variable; anything else is a mistake worth stopping for, not a silent False."""
+    raw = env.str(name, default="").strip().lower()
+    if not raw:
+        return default
+    if raw in {"true", "1", "yes", "on"}:
+        return True
+    if raw in {"false", "0", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}")
+
+
+DEBUG = _flag("DJANGO_DEBUG", default=False)
 SECRET_KEY = _secret("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -48,7 +60,9 @@ if not DEBUG:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS is not set; it is required when DJANGO_DEBUG is off")
     if "*" in ALLOWED_HOSTS:
-        raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS contains '*', which is unsafe when DJANGO_DEBUG is off")
+        raise ImproperlyConfigured(
+            "DJANGO_ALLOWED_HOSTS contains '*', which is unsafe when DJANGO_DEBUG is off"
+        )
     for required in ("DATABASE_URL", "CELERY_BROKER_URL"):
         if not env.str(required, default=""):
             raise ImproperlyConfigured(f"{required} is not set; it is required when DJANGO_DEBUG is off")
@@ -158,7 +172,7 @@ MEDIA_ROOT = Path(env.str("IOM_MEDIA_ROOT", default=str(DATA_DIR / "media")))
 MEDIA_URL = "/media/"  # never served directly: downloads go through audited views
 
 # Security headers. Development relaxes only what plain HTTP on localhost needs.
-SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_SSL_REDIRECT = _flag("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 # Container health checks speak plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -167,7 +181,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
+SESSION_COOKIE_SECURE = _flag("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -208,7 +222,7 @@ CELERY_TASK_IGNORE_RESULT = True  # progress and outcomes live in our own tables
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_ALWAYS_EAGER = _flag("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
 CELERY_TASK_DEFAULT_QUEUE = "default"

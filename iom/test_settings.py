@@ -7,13 +7,21 @@ import os
 from pathlib import Path
 
 _data = Path(__file__).resolve().parent.parent / "var" / "test"
-os.environ.setdefault("DJANGO_SECRET_KEY", "test-key-only-for-the-test-suite-" + "x7Qp2Lm9Rt4Vw8Zb3Nc6Hd1Jf5Kg0Ys")
-os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{_data / 'iom.sqlite3'}")
-os.environ.setdefault("CELERY_BROKER_URL", "filesystem://")
-os.environ.setdefault("IOM_DATA_DIR", str(_data))
-os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("DJANGO_SECURE_COOKIES", "false")
+
+
+def _default(name: str, value: str) -> None:
+    if not os.environ.get(name):
+        os.environ[name] = value
+
+
+_default("DJANGO_SECRET_KEY", "test-key-only-for-the-test-suite-" + "x7Qp2Lm9Rt4Vw8Zb3Nc6Hd1Jf5Kg0Ys")
+_default("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+_default("DATABASE_URL", f"sqlite:///{_data / 'iom.sqlite3'}")
+_default("CELERY_BROKER_URL", "filesystem://")
+_default("IOM_DATA_DIR", str(_data))
+_default("IOM_MEDIA_ROOT", str(_data / "media"))
+_default("DJANGO_SECURE_SSL_REDIRECT", "false")
+_default("DJANGO_SECURE_COOKIES", "false")
 os.environ["DJANGO_DEBUG"] = "false"
 _data.mkdir(parents=True, exist_ok=True)
 
@@ -28,6 +36,8 @@ else:
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
-MEDIA_ROOT = _data / "media"
 # Tasks run in-process unless a test starts a real worker (tests/reports/test_worker.py).
 CELERY_TASK_ALWAYS_EAGER = True
+# Serve static files from the finders, as `make run` does, so the browser tests need no collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -6,7 +6,7 @@ from iom.core.factories import RegionFactory, UserFactory
 from reports.models import ReportRun
 
 
-class ReportRunFactory(factory.django.DjangoModelFactory):
+class ReportRunFactory(factory.django.DjangoModelFactory[ReportRun]):
     class Meta:
         model = ReportRun
 

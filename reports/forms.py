@@ -35,7 +35,7 @@ class ReportRequestForm(GovukFormMixin, forms.Form):
     )
 
     def __init__(self, *args: object, regions: QuerySet[Region], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions  # type: ignore[attr-defined]
         choices = month_choices(timezone.localdate())
         self.fields["month"].choices = choices  # type: ignore[attr-defined]

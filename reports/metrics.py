@@ -46,7 +46,9 @@ class RegionSummary:
 def region_summary(*, region_id: int, period_start: date, period_end: date) -> RegionSummary:
     """Nominals on each team's caseload now, and contacts logged with a date in the period."""
     region = Region.objects.get(pk=region_id)
-    teams = Team.objects.filter(region_id=region_id).annotate(nominal_count=Count("nominals")).order_by("name")
+    teams = (
+        Team.objects.filter(region_id=region_id).annotate(nominal_count=Count("nominals")).order_by("name")
+    )
     contacts = {
         row["nominal__team_id"]: row["count"]
         for row in Contact.objects.filter(

@@ -23,7 +23,11 @@ class ReportRun(models.Model):
     period_start = models.DateField()
     period_end = models.DateField()
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
         help_text="Empty when the schedule asked for it.",
     )
     requested_at = models.DateTimeField(default=timezone.now)
@@ -41,7 +45,9 @@ class ReportRun(models.Model):
     class Meta:
         ordering = ["-requested_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="report_period_in_order"),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="report_period_in_order"
+            ),
             models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_at_most_100"),
         ]
         indexes = [models.Index(fields=["region", "-requested_at"], name="report_run_by_region")]

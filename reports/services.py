@@ -25,7 +25,9 @@ MAX_ATTEMPTS = 3
 
 
 @transaction.atomic
-def request_governance_report(*, actor: User, region: Region, period_start: date, period_end: date) -> ReportRun:
+def request_governance_report(
+    *, actor: User, region: Region, period_start: date, period_end: date
+) -> ReportRun:
     access.require_region_report(actor, region.pk)
     if period_end < period_start:
         raise ValidationError({"period": "The period must end after it starts"})
@@ -35,11 +37,13 @@ def request_governance_report(*, actor: User, region: Region, period_start: date
         region=region, period_start=period_start, period_end=period_end, requested_by=actor
     )
     audit.record(
-        actor=actor, action="report.requested", target=run,
+        actor=actor,
+        action="report.requested",
+        target=run,
         detail={"region_id": region.pk, "period_start": str(period_start), "period_end": str(period_end)},
     )
     # On commit: a worker must never look for a run that was rolled back.
-    render_governance_report_task.delay_on_commit(run.pk)
+    render_governance_report_task.delay_on_commit(run.pk)  # type: ignore[attr-defined]  # Celery 5.4+; stubs lag
     return run
 
 
@@ -51,7 +55,9 @@ def claim_report_run(report_run_id: int) -> ReportRun | None:
     now = timezone.now()
     claimed = (
         ReportRun.objects.filter(pk=report_run_id, attempts__lt=MAX_ATTEMPTS)
-        .filter(Q(status=ReportRun.Status.QUEUED) | Q(status=ReportRun.Status.RUNNING, lease_expires_at__lt=now))
+        .filter(
+            Q(status=ReportRun.Status.QUEUED) | Q(status=ReportRun.Status.RUNNING, lease_expires_at__lt=now)
+        )
         .update(
             status=ReportRun.Status.RUNNING,
             attempts=F("attempts") + 1,
@@ -68,7 +74,9 @@ def claim_report_run(report_run_id: int) -> ReportRun | None:
 
 def _fail_if_out_of_attempts(report_run_id: int) -> None:
     gave_up = ReportRun.objects.filter(
-        pk=report_run_id, attempts__gte=MAX_ATTEMPTS, status=ReportRun.Status.RUNNING,
+        pk=report_run_id,
+        attempts__gte=MAX_ATTEMPTS,
+        status=ReportRun.Status.RUNNING,
         lease_expires_at__lt=timezone.now(),
     ).update(
         status=ReportRun.Status.FAILED,
@@ -76,7 +84,9 @@ def _fail_if_out_of_attempts(report_run_id: int) -> None:
         failure_reason=f"The report could not be built after {MAX_ATTEMPTS} attempts.",
     )
     if gave_up:
-        audit.record(actor=None, action="report.failed", target_type="reports.reportrun", target_id=report_run_id)
+        audit.record(
+            actor=None, action="report.failed", target_type="reports.reportrun", target_id=report_run_id
+        )
 
 
 def _set_progress(run: ReportRun, percent: int) -> None:
@@ -84,7 +94,10 @@ def _set_progress(run: ReportRun, percent: int) -> None:
 
 
 def render_governance_report(*, report_run_id: int) -> None:
-    """Build the PDF for a run. Safe to call twice: a finished run, or one another worker holds, is left alone."""
+    """Build the PDF for a run.
+
+    Safe to call twice: a finished run, or one another worker holds, is left alone.
+    """
     run = claim_report_run(report_run_id)
     if run is None:
         return
@@ -136,7 +149,9 @@ def _finish_succeeded(run: ReportRun, *, relative_name: str, pdf: bytes) -> None
     )
     if finished:
         audit.record(
-            actor=None, action="report.generated", target=run,
+            actor=None,
+            action="report.generated",
+            target=run,
             detail={"requested_by": run.requested_by_id, "bytes": len(pdf)},
         )
 
@@ -144,7 +159,10 @@ def _finish_succeeded(run: ReportRun, *, relative_name: str, pdf: bytes) -> None
 @transaction.atomic
 def _finish_failed(run: ReportRun, *, reason: str) -> None:
     failed = ReportRun.objects.filter(pk=run.pk, status=ReportRun.Status.RUNNING).update(
-        status=ReportRun.Status.FAILED, finished_at=timezone.now(), lease_expires_at=None, failure_reason=reason
+        status=ReportRun.Status.FAILED,
+        finished_at=timezone.now(),
+        lease_expires_at=None,
+        failure_reason=reason,
     )
     if failed:
         audit.record(actor=None, action="report.failed", target=run, detail={"reason": reason})
@@ -153,6 +171,8 @@ def _finish_failed(run: ReportRun, *, reason: str) -> None:
 def record_report_download(*, actor: User, run: ReportRun) -> None:
     """Downloading a pack is a disclosure to the person downloading it: log who took what."""
     audit.record(
-        actor=actor, action="report.downloaded", target=run,
+        actor=actor,
+        action="report.downloaded",
+        target=run,
         detail={"bytes": run.file_size, "sha256": run.file_sha256},
     )

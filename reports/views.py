@@ -60,7 +60,11 @@ def report_download(request: AuthenticatedRequest, report_run_id: int) -> FileRe
     if run.status != run.Status.SUCCEEDED or not run.file:
         raise Http404("This report has no file to download")
     services.record_report_download(actor=request.user, run=run)
-    response = FileResponse(run.file.open("rb"), as_attachment=True, filename=run.download_filename,
-                            content_type="application/pdf")
+    response = FileResponse(
+        run.file.open("rb"),
+        as_attachment=True,
+        filename=run.download_filename,
+        content_type="application/pdf",
+    )
     response["Cache-Control"] = "no-store"
     return response

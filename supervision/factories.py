@@ -6,7 +6,7 @@ from iom.core.factories import UserFactory
 from supervision.models import Contact
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class ContactFactory(factory.django.DjangoModelFactory[Contact]):
     """A contact row on its own. Tests of the timeline use services.log_contact instead."""
 
     class Meta:

@@ -19,7 +19,10 @@ class ContactForm(GovukFormMixin, forms.Form):
         label="Type of contact",
         choices=Contact.Kind.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select the type of contact", "invalid_choice": "Select the type of contact"},
+        error_messages={
+            "required": "Select the type of contact",
+            "invalid_choice": "Select the type of contact",
+        },
     )
     outcome = forms.ChoiceField(
         label="Outcome",

@@ -31,7 +31,12 @@ def log_contact(
     if happened_on < today - OLDEST_LOGGABLE:
         raise ValidationError({"happened_on": "Date of contact must be within the last year"})
     contact = Contact(
-        nominal=nominal, happened_on=happened_on, kind=kind, outcome=outcome, notes=notes.strip(), logged_by=actor
+        nominal=nominal,
+        happened_on=happened_on,
+        kind=kind,
+        outcome=outcome,
+        notes=notes.strip(),
+        logged_by=actor,
     )
     contact.full_clean()
     contact.save()
@@ -45,7 +50,10 @@ def log_contact(
         recorded_by=actor,
     )
     audit.record(
-        actor=actor, action="contact.logged", target=contact, nominal_id=nominal.pk,
+        actor=actor,
+        action="contact.logged",
+        target=contact,
+        nominal_id=nominal.pk,
         detail={"kind": kind, "outcome": outcome},
     )
     return contact

@@ -6,42 +6,89 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Nominal',
+            name="Nominal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('given_name', models.CharField(max_length=100)),
-                ('family_name', models.CharField(max_length=100)),
-                ('date_of_birth', models.DateField(blank=True, null=True)),
-                ('crn', models.CharField(blank=True, help_text='Case reference number from the probation case management system.', max_length=7, null=True, unique=True, validators=[django.core.validators.RegexValidator('^[A-Z][0-9]{6}$', 'Enter a CRN as a capital letter followed by six digits, like X123456')], verbose_name='CRN')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("given_name", models.CharField(max_length=100)),
+                ("family_name", models.CharField(max_length=100)),
+                ("date_of_birth", models.DateField(blank=True, null=True)),
+                (
+                    "crn",
+                    models.CharField(
+                        blank=True,
+                        help_text="Case reference number from the probation case management system.",
+                        max_length=7,
+                        null=True,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z][0-9]{6}$",
+                                "Enter a CRN as a capital letter followed by six digits, like X123456",
+                            )
+                        ],
+                        verbose_name="CRN",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['family_name', 'given_name', 'id'],
+                "ordering": ["family_name", "given_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TimelineEvent',
+            name="TimelineEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('contact', 'Contact'), ('cohort', 'Cohort change'), ('assessment', 'Assessment'), ('need', 'Need'), ('referral', 'Referral')], max_length=20)),
-                ('occurred_on', models.DateField()),
-                ('summary', models.CharField(max_length=200)),
-                ('body', models.TextField(blank=True)),
-                ('visibility', models.CharField(choices=[('partners', 'Shareable with partners'), ('team', 'IOM team only'), ('police', 'Police intelligence')], default='team', max_length=20)),
-                ('source_id', models.PositiveBigIntegerField()),
-                ('recorded_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("contact", "Contact"),
+                            ("cohort", "Cohort change"),
+                            ("assessment", "Assessment"),
+                            ("need", "Need"),
+                            ("referral", "Referral"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("occurred_on", models.DateField()),
+                ("summary", models.CharField(max_length=200)),
+                ("body", models.TextField(blank=True)),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("partners", "Shareable with partners"),
+                            ("team", "IOM team only"),
+                            ("police", "Police intelligence"),
+                        ],
+                        default="team",
+                        max_length=20,
+                    ),
+                ),
+                ("source_id", models.PositiveBigIntegerField()),
+                ("recorded_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['-occurred_on', '-recorded_at', '-id'],
+                "ordering": ["-occurred_on", "-recorded_at", "-id"],
             },
         ),
     ]

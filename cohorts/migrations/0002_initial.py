@@ -6,47 +6,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cohorts', '0001_initial'),
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('core', '0001_initial'),
+        ("cohorts", "0001_initial"),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='nominal',
-            name='team',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='nominals', to='core.team'),
+            model_name="nominal",
+            name="team",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="nominals", to="core.team"
+            ),
         ),
         migrations.AddField(
-            model_name='timelineevent',
-            name='nominal',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='timeline_events', to='cohorts.nominal'),
+            model_name="timelineevent",
+            name="nominal",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="timeline_events",
+                to="cohorts.nominal",
+            ),
         ),
         migrations.AddField(
-            model_name='timelineevent',
-            name='recorded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="timelineevent",
+            name="recorded_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='timelineevent',
-            name='source_type',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype'),
+            model_name="timelineevent",
+            name="source_type",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="contenttypes.contenttype"
+            ),
         ),
         migrations.AddIndex(
-            model_name='nominal',
-            index=models.Index(fields=['team', 'family_name', 'given_name'], name='nominal_team_name'),
+            model_name="nominal",
+            index=models.Index(fields=["team", "family_name", "given_name"], name="nominal_team_name"),
         ),
         migrations.AddIndex(
-            model_name='timelineevent',
-            index=models.Index(fields=['nominal', '-occurred_on', '-recorded_at'], name='timeline_by_nominal'),
+            model_name="timelineevent",
+            index=models.Index(
+                fields=["nominal", "-occurred_on", "-recorded_at"], name="timeline_by_nominal"
+            ),
         ),
         migrations.AddIndex(
-            model_name='timelineevent',
-            index=models.Index(fields=['source_type', 'source_id'], name='timeline_source'),
+            model_name="timelineevent",
+            index=models.Index(fields=["source_type", "source_id"], name="timeline_source"),
         ),
     ]

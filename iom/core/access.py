@@ -13,15 +13,13 @@ What exists so far:
 - Administration manages users and teams and gives no access to case records.
 """
 
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
 from iom.core.models import REGION_ROLES, TEAM_ROLES, Membership, Region, Role, User
-
-ModelT = TypeVar("ModelT", bound=models.Model)
 
 # Roles that record work with the person (contacts); managers oversee and may too.
 FRONTLINE_ROLES = frozenset(
@@ -49,7 +47,7 @@ def _memberships(user: AnyUser) -> list[Membership]:
     cached: list[Membership] | None = getattr(user, "_iom_memberships", None)
     if cached is None:
         cached = list(Membership.objects.filter(user=user).only("role", "team_id", "region_id"))
-        user._iom_memberships = cached  # type: ignore[union-attr]
+        user.__dict__["_iom_memberships"] = cached
     return cached
 
 
@@ -66,7 +64,9 @@ def works_a_caseload(user: AnyUser) -> bool:
     return bool(team_ids(user))
 
 
-def scope_to_teams(user: AnyUser, queryset: models.QuerySet[ModelT], *, team_field: str) -> models.QuerySet[ModelT]:
+def scope_to_teams[M: models.Model](
+    user: AnyUser, queryset: models.QuerySet[M], *, team_field: str
+) -> models.QuerySet[M]:
     """Rows reached through `team_field` (e.g. "team_id", "nominal__team_id") in the user's teams."""
     ids = team_ids(user)
     if not ids:
@@ -80,13 +80,13 @@ def can_view_nominal(user: AnyUser, nominal: BelongsToTeam) -> bool:
 
 def sees_police_intelligence(user: AnyUser, nominal: BelongsToTeam) -> bool:
     """Police intelligence notes are for police roles in the managing team only."""
-    return any(m.role == Role.POLICE_OFFENDER_MANAGER and m.team_id == nominal.team_id for m in _memberships(user))
+    return any(
+        m.role == Role.POLICE_OFFENDER_MANAGER and m.team_id == nominal.team_id for m in _memberships(user)
+    )
 
 
 def can_log_contact(user: AnyUser, nominal: BelongsToTeam) -> bool:
-    return any(
-        m.role in FRONTLINE_ROLES and m.team_id == nominal.team_id for m in _memberships(user)
-    )
+    return any(m.role in FRONTLINE_ROLES and m.team_id == nominal.team_id for m in _memberships(user))
 
 
 def require_log_contact(user: AnyUser, nominal: BelongsToTeam) -> None:
@@ -106,9 +106,9 @@ def uses_governance_reports(user: AnyUser) -> bool:
     return any(m.role in (Role.NATIONAL, *REGION_ROLES) for m in _memberships(user))
 
 
-def scope_to_report_regions(
-    user: AnyUser, queryset: models.QuerySet[ModelT], *, region_field: str
-) -> models.QuerySet[ModelT]:
+def scope_to_report_regions[M: models.Model](
+    user: AnyUser, queryset: models.QuerySet[M], *, region_field: str
+) -> models.QuerySet[M]:
     ids = report_region_ids(user)
     if not ids:
         return queryset.none()

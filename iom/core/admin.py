@@ -85,7 +85,13 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "full_name", "organisation", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "organisation", "password1", "password2"),
+            },
+        ),
     )
     readonly_fields = ["last_login", "date_joined"]
 
@@ -114,7 +120,15 @@ class TeamAdmin(AuditedAdmin):
 class AuditEventAdmin(admin.ModelAdmin):
     """Read-only: the database refuses changes anyway; this keeps the buttons honest."""
 
-    list_display = ["occurred_at", "actor_label", "action", "target_type", "target_id", "nominal_id", "ip_address"]
+    list_display = [
+        "occurred_at",
+        "actor_label",
+        "action",
+        "target_type",
+        "target_id",
+        "nominal_id",
+        "ip_address",
+    ]
     list_filter = ["action"]
     search_fields = ["actor_label", "action", "target_id", "request_id"]
     date_hierarchy = "occurred_at"

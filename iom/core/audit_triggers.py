@@ -8,8 +8,10 @@ POSTGRESQL_CREATE = """
 CREATE OR REPLACE FUNCTION core_auditevent_refuse_change() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION 'audit events are append-only: % refused', TG_OP
-        USING ERRCODE = 'insufficient_privilege';
+    -- No format placeholders: Django passes this through the driver's parameter parser.
+    RAISE EXCEPTION USING
+        MESSAGE = 'audit events are append-only: ' || TG_OP || ' refused',
+        ERRCODE = 'insufficient_privilege';
 END;
 $$;
 CREATE TRIGGER core_auditevent_append_only

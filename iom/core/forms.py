@@ -19,13 +19,21 @@ _WIDGET_CLASSES = {
 }
 
 
+def _govuk_class(widget: forms.Widget) -> str:
+    kind = type(widget).__name__.lower().removesuffix("input").removesuffix("widget")
+    return _WIDGET_CLASSES.get(kind, "govuk-input")
+
+
 class DatePickerInput(forms.DateInput):
     """A text input for dd/mm/yyyy that MoJ's date picker enhances with a calendar."""
 
     date_picker = True
 
     def __init__(self, *, latest_today: bool = False) -> None:
-        super().__init__(format="%d/%m/%Y", attrs={"class": "moj-js-datepicker-input govuk-input--width-10", "autocomplete": "off"})
+        super().__init__(
+            format="%d/%m/%Y",
+            attrs={"class": "moj-js-datepicker-input govuk-input--width-10", "autocomplete": "off"},
+        )
         self.latest_today = latest_today
 
     @property
@@ -35,21 +43,23 @@ class DatePickerInput(forms.DateInput):
 
 class GovukFormMixin:
     template_name = "govuk/form.html"
-    default_renderer = None
     fields: dict[str, forms.Field]
     errors: Any
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        for name, field in self.fields.items():
-            field.template_name = "govuk/field.html"
-            kind = type(field.widget).__name__.lower().removesuffix("input").removesuffix("widget") or "text"
-            css = _WIDGET_CLASSES.get(kind, "govuk-input")
-            if self.errors and name in self.errors and kind != "radioselect":
-                css += f" {css}--error"
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.template_name = "govuk/field.html"  # type: ignore[attr-defined]  # Django 5+; stubs lag
             existing = field.widget.attrs.get("class", "")
-            field.widget.attrs["class"] = f"{css} {existing}".strip()
+            field.widget.attrs["class"] = f"{_govuk_class(field.widget)} {existing}".strip()
+
+    def full_clean(self) -> None:
+        super().full_clean()  # type: ignore[misc]
+        for name in self.errors:
+            if name in self.fields and not isinstance(self.fields[name].widget, forms.RadioSelect):
+                widget = self.fields[name].widget
+                widget.attrs["class"] += f" {_govuk_class(widget)}--error"
 
     def error_summary_links(self) -> list[tuple[str, str]]:
         """(anchor, message) pairs for the GOV.UK error summary, in field order."""

@@ -4,6 +4,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from iom.core.models import User
 
@@ -11,7 +12,8 @@ from iom.core.models import User
 class AuthenticatedRequest(HttpRequest):
     """LoginRequiredMiddleware guarantees a signed-in user on every view not marked otherwise."""
 
-    user: User  # type: ignore[assignment]
+    user: User
+    htmx: HtmxDetails
 
 
 def query_with(request: HttpRequest, **changes: Any) -> str:
@@ -35,5 +37,7 @@ def sort_headers(request: HttpRequest, current: str, columns: list[tuple[str, st
             aria, target = "descending", key
         else:
             aria, target = "none", key
-        headers.append({"label": label, "aria_sort": aria, "href": query_with(request, sort=target, page=None)})
+        headers.append(
+            {"label": label, "aria_sort": aria, "href": query_with(request, sort=target, page=None)}
+        )
     return headers

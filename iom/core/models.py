@@ -27,7 +27,9 @@ class Organisation(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=40, choices=Kind.choices)
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="organisations", null=True, blank=True)
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="organisations", null=True, blank=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -129,7 +131,9 @@ class Membership(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=40, choices=Role.choices)
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="memberships", null=True, blank=True)
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="memberships", null=True, blank=True
+    )
     region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="memberships", null=True, blank=True
     )
@@ -151,7 +155,9 @@ class Membership(models.Model):
                 ),
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "team"], condition=Q(team__isnull=False), name="membership_once_per_team"
+                fields=["user", "role", "team"],
+                condition=Q(team__isnull=False),
+                name="membership_once_per_team",
             ),
             models.UniqueConstraint(
                 fields=["user", "role", "region"],
@@ -179,10 +185,17 @@ class AuditEvent(models.Model):
 
     occurred_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True, help_text="Empty for the system."
+        User,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text="Empty for the system.",
     )
     actor_label = models.CharField(
-        max_length=254, blank=True, help_text="Who acted as the request named them, e.g. a failed sign-in's email."
+        max_length=254,
+        blank=True,
+        help_text="Who acted as the request named them, e.g. a failed sign-in's email.",
     )
     action = models.CharField(max_length=80, db_index=True)
     target_type = models.CharField(max_length=80, blank=True)

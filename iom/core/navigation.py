@@ -15,11 +15,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     namespace = request.resolver_match.namespace if request.resolver_match else ""
     items = []
     if access.works_a_caseload(user):
-        items.append({"text": "Caseload", "href": reverse("cohorts:caseload"), "current": namespace == "cohorts"})
+        items.append(
+            {"text": "Caseload", "href": reverse("cohorts:caseload"), "current": namespace == "cohorts"}
+        )
     if access.uses_governance_reports(user):
         items.append(
             {"text": "Governance reports", "href": reverse("reports:list"), "current": namespace == "reports"}
         )
     if access.can_administer(user):
-        items.append({"text": "Administration", "href": reverse("admin:index"), "current": namespace == "admin"})
+        items.append(
+            {"text": "Administration", "href": reverse("admin:index"), "current": namespace == "admin"}
+        )
     return {"primary_navigation": items}

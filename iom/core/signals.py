@@ -21,7 +21,9 @@ def audit_sign_out(sender: Any, request: Any, user: User | None, **kwargs: Any) 
 
 
 @receiver(user_login_failed, dispatch_uid="audit_failed_sign_in")
-def audit_failed_sign_in(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+def audit_failed_sign_in(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     # Django has already masked the password; only the email the person typed is kept.
     email = str(credentials.get("username") or credentials.get("email") or "")[:254]
     audit.record(actor=None, action="user.sign_in_failed", actor_label=email)

@@ -7,30 +7,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cohorts', '0001_initial'),
+        ("cohorts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('happened_on', models.DateField(verbose_name='Date of contact')),
-                ('kind', models.CharField(choices=[('office', 'Office appointment'), ('home_visit', 'Home visit'), ('custody_visit', 'Custody visit before release'), ('joint_visit', 'Joint visit'), ('phone', 'Phone call'), ('video', 'Video call'), ('drug_test', 'Drug test'), ('other', 'Other')], max_length=30, verbose_name='Type of contact')),
-                ('outcome', models.CharField(choices=[('attended_complied', 'Attended and complied'), ('attended_failed', 'Attended and failed to comply'), ('acceptable_absence', 'Acceptable absence'), ('unacceptable_absence', 'Unacceptable absence'), ('rescheduled', 'Rescheduled'), ('cancelled_by_service', 'Cancelled by the service')], max_length=30)),
-                ('notes', models.TextField(blank=True, max_length=5000)),
-                ('logged_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('logged_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('nominal', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='cohorts.nominal')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("happened_on", models.DateField(verbose_name="Date of contact")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("office", "Office appointment"),
+                            ("home_visit", "Home visit"),
+                            ("custody_visit", "Custody visit before release"),
+                            ("joint_visit", "Joint visit"),
+                            ("phone", "Phone call"),
+                            ("video", "Video call"),
+                            ("drug_test", "Drug test"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                        verbose_name="Type of contact",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("attended_complied", "Attended and complied"),
+                            ("attended_failed", "Attended and failed to comply"),
+                            ("acceptable_absence", "Acceptable absence"),
+                            ("unacceptable_absence", "Unacceptable absence"),
+                            ("rescheduled", "Rescheduled"),
+                            ("cancelled_by_service", "Cancelled by the service"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, max_length=5000)),
+                ("logged_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "logged_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "nominal",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contacts",
+                        to="cohorts.nominal",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-happened_on', '-logged_at'],
-                'indexes': [models.Index(fields=['nominal', '-happened_on'], name='contact_by_nominal')],
+                "ordering": ["-happened_on", "-logged_at"],
+                "indexes": [models.Index(fields=["nominal", "-happened_on"], name="contact_by_nominal")],
             },
         ),
     ]

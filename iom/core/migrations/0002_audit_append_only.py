@@ -8,7 +8,7 @@ from iom.core import audit_triggers
 def create_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(audit_triggers.POSTGRESQL_CREATE)
+        schema_editor.execute(audit_triggers.POSTGRESQL_CREATE, params=None)
     elif vendor == "sqlite":
         for statement in audit_triggers.SQLITE_CREATE:
             schema_editor.execute(statement)
@@ -19,7 +19,7 @@ def create_triggers(apps, schema_editor):
 def drop_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(audit_triggers.POSTGRESQL_DROP)
+        schema_editor.execute(audit_triggers.POSTGRESQL_DROP, params=None)
     elif vendor == "sqlite":
         for statement in audit_triggers.SQLITE_DROP:
             schema_editor.execute(statement)

@@ -22,12 +22,47 @@ DEMO_PASSWORD = "demo-password-iom-2026"  # noqa: S105 - printed for the demo; n
 DOMAIN = "demo.iom.example"
 
 GIVEN_NAMES = [
-    "Aaron", "Bradley", "Callum", "Dean", "Ellie", "Farhan", "Gemma", "Harvey", "Imran", "Jade",
-    "Kieran", "Liam", "Mason", "Nathan", "Olivia", "Priya", "Reece", "Shannon", "Tyler", "Wes",
+    "Aaron",
+    "Bradley",
+    "Callum",
+    "Dean",
+    "Ellie",
+    "Farhan",
+    "Gemma",
+    "Harvey",
+    "Imran",
+    "Jade",
+    "Kieran",
+    "Liam",
+    "Mason",
+    "Nathan",
+    "Olivia",
+    "Priya",
+    "Reece",
+    "Shannon",
+    "Tyler",
+    "Wes",
 ]
 FAMILY_NAMES = [
-    "Armstrong", "Bell", "Charlton", "Dodds", "Elliott", "Forster", "Graham", "Hussain", "Irving",
-    "Johnson", "Kerr", "Lowes", "Milburn", "Nixon", "Okafor", "Pattinson", "Robson", "Scott", "Thompson",
+    "Armstrong",
+    "Bell",
+    "Charlton",
+    "Dodds",
+    "Elliott",
+    "Forster",
+    "Graham",
+    "Hussain",
+    "Irving",
+    "Johnson",
+    "Kerr",
+    "Lowes",
+    "Milburn",
+    "Nixon",
+    "Okafor",
+    "Pattinson",
+    "Robson",
+    "Scott",
+    "Thompson",
     "Walker",
 ]
 NOTES = [
@@ -51,7 +86,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, nominals_per_team: int, **options: Any) -> None:
         region, _ = Region.objects.get_or_create(name="Northshire")
         police = _organisation("Northshire Police", Organisation.Kind.POLICE_FORCE, region)
-        probation = _organisation("Northshire Probation Delivery Unit", Organisation.Kind.PROBATION_DELIVERY_UNIT, region)
+        probation = _organisation(
+            "Northshire Probation Delivery Unit", Organisation.Kind.PROBATION_DELIVERY_UNIT, region
+        )
         housing = _organisation("Northshire Housing Advice", Organisation.Kind.LOCAL_AUTHORITY, region)
         # A second partner organisation, for referrals once they exist.
         _organisation("Riverside Recovery Service", Organisation.Kind.VOLUNTARY_COMMUNITY, region)
@@ -73,7 +110,7 @@ class Command(BaseCommand):
             _user("admin", "Kim Taylor", None, Role.ADMINISTRATOR),
         ]
 
-        rng = random.Random(2026)  # fixed seed: the same people every time
+        rng = random.Random(2026)  # noqa: S311 - demo data, not secrets: a fixed seed gives the same people every time
         created = 0
         workers = {city: logins[0][0], county: logins[5][0]}
         for team_number, team in enumerate((city, county)):
@@ -92,7 +129,9 @@ class Command(BaseCommand):
                     created += 1
                     _log_demo_contacts(nominal, workers[team], rng)
 
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready: {created} new nominals, {Nominal.objects.count()} in all."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready: {created} new nominals, {Nominal.objects.count()} in all.")
+        )
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for user, role in logins:
             self.stdout.write(f"  {role.label:<28} {user.email}")
@@ -104,13 +143,22 @@ def _organisation(name: str, kind: str, region: Region) -> Organisation:
 
 
 def _user(
-    local_part: str, full_name: str, organisation: Organisation | None, role: Role, *,
-    team: Team | None = None, region: Region | None = None,
+    local_part: str,
+    full_name: str,
+    organisation: Organisation | None,
+    role: Role,
+    *,
+    team: Team | None = None,
+    region: Region | None = None,
 ) -> tuple[User, Role]:
     user, is_new = User.objects.get_or_create(
         email=f"{local_part}@{DOMAIN}",
-        defaults={"full_name": full_name, "organisation": organisation, "is_staff": role == Role.ADMINISTRATOR,
-                  "is_superuser": role == Role.ADMINISTRATOR},
+        defaults={
+            "full_name": full_name,
+            "organisation": organisation,
+            "is_staff": role == Role.ADMINISTRATOR,
+            "is_superuser": role == Role.ADMINISTRATOR,
+        },
     )
     if is_new:
         user.set_password(DEMO_PASSWORD)

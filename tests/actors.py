@@ -1,0 +1,50 @@
+"""The people and places most tests need, built from the factories.
+
+Two teams in one region (own and other), a second region, and one user per role.
+"""
+
+from dataclasses import dataclass
+
+from cohorts.factories import NominalFactory
+from cohorts.models import Nominal
+from iom.core.factories import MembershipFactory, OrganisationFactory, RegionFactory, TeamFactory, UserFactory
+from iom.core.models import Organisation, Region, Role, Team, User
+
+
+@dataclass
+class World:
+    region: Region
+    other_region: Region
+    own_team: Team
+    other_team: Team
+    nominal: Nominal
+    other_nominal: Nominal
+
+
+def build_world() -> World:
+    region = RegionFactory.create(name="Northshire")
+    other_region = RegionFactory.create(name="Southshire")
+    own_team = TeamFactory.create(name="City IOM", region=region)
+    other_team = TeamFactory.create(name="County IOM", region=region)
+    return World(
+        region=region,
+        other_region=other_region,
+        own_team=own_team,
+        other_team=other_team,
+        nominal=NominalFactory.create(team=own_team, given_name="Dean", family_name="Robson"),
+        other_nominal=NominalFactory.create(team=other_team, given_name="Wes", family_name="Kerr"),
+    )
+
+
+def member(role: Role, *, team: Team | None = None, region: Region | None = None, **user_fields) -> User:
+    """A user holding one membership. Administrators are staff, as the admin requires."""
+    if role == Role.ADMINISTRATOR:
+        user_fields.setdefault("is_staff", True)
+        user_fields.setdefault("is_superuser", True)
+    if role == Role.PARTNER:
+        user_fields.setdefault(
+            "organisation", OrganisationFactory.create(kind=Organisation.Kind.VOLUNTARY_COMMUNITY)
+        )
+    user = UserFactory.create(**user_fields)
+    MembershipFactory.create(user=user, role=role, team=team, region=region)
+    return user

@@ -1,0 +1,48 @@
+import pytest
+
+from iom.core.factories import RegionFactory
+from iom.core.models import AuditEvent, Region, Role
+from tests.actors import member
+
+pytestmark = pytest.mark.django_db
+
+
+def test_administration_lists_people_and_teams_but_no_case_records(client):
+    client.force_login(member(Role.ADMINISTRATOR))
+    html = client.get("/admin/").content.decode()
+    for model in ("users", "teams", "organisations", "regions"):
+        assert f"/admin/core/{model[:-1]}/" in html
+    for app in ("cohorts", "supervision", "reports"):
+        assert f"/admin/{app}/" not in html
+
+
+def test_a_change_made_in_administration_is_audited(client):
+    admin = member(Role.ADMINISTRATOR)
+    client.force_login(admin)
+    response = client.post("/admin/core/region/add/", {"name": "Westshire"})
+    assert response.status_code == 302
+    region = Region.objects.get(name="Westshire")
+    event = AuditEvent.objects.get(action="region.created")
+    assert (event.actor, event.target_id) == (admin, str(region.pk))
+
+
+def test_a_deletion_in_administration_is_audited(client):
+    admin = member(Role.ADMINISTRATOR)
+    region = RegionFactory.create(name="Eastshire")
+    client.force_login(admin)
+    response = client.post(f"/admin/core/region/{region.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="region.deleted")
+    assert event.detail == {"was": "Eastshire"}
+
+
+def test_audit_events_cannot_be_changed_from_administration(client):
+    client.force_login(member(Role.ADMINISTRATOR))
+    event = AuditEvent.objects.create(action="test.recorded")
+    assert client.get(f"/admin/core/auditevent/{event.pk}/delete/").status_code == 403
+    assert client.get("/admin/core/auditevent/add/").status_code == 403
+
+
+def test_frontline_staff_cannot_use_administration(client):
+    client.force_login(member(Role.MANAGER, team=None) if False else member(Role.NATIONAL))
+    assert client.get("/admin/").status_code == 302

@@ -1,0 +1,134 @@
+"""Every URL, for every role, in its own team and another, as DESIGN §3 says.
+
+A new URL without a row here fails `test_every_url_has_a_row`. Rows give the status for a
+GET (and for a POST, where the URL takes one). 404 means "as if it did not exist": out of
+scope never answers 403. 302 is a redirect, to sign in or onward.
+"""
+
+import datetime
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from iom.core.models import Role
+from reports.factories import ReportRunFactory
+from reports.services import render_governance_report
+from tests.actors import build_world, member
+
+pytestmark = pytest.mark.django_db
+
+# Who asks: a label -> how to build them from the world.
+ACTORS = {
+    "anonymous": lambda w: None,
+    "police_own": lambda w: member(Role.POLICE_OFFENDER_MANAGER, team=w.own_team),
+    "probation_own": lambda w: member(Role.PROBATION_PRACTITIONER, team=w.own_team),
+    "support_own": lambda w: member(Role.SUPPORT_WORKER, team=w.own_team),
+    "ya_support_own": lambda w: member(Role.YOUNG_ADULT_SUPPORT_WORKER, team=w.own_team),
+    "manager_own": lambda w: member(Role.MANAGER, team=w.own_team),
+    "police_other": lambda w: member(Role.POLICE_OFFENDER_MANAGER, team=w.other_team),
+    "manager_other": lambda w: member(Role.MANAGER, team=w.other_team),
+    "partner": lambda w: member(Role.PARTNER),
+    "regional_own": lambda w: member(Role.REGIONAL_LEAD, region=w.region),
+    "regional_other": lambda w: member(Role.REGIONAL_LEAD, region=w.other_region),
+    "national": lambda w: member(Role.NATIONAL),
+    "administrator": lambda w: member(Role.ADMINISTRATOR),
+}
+TEAM_OWN = ("police_own", "probation_own", "support_own", "ya_support_own", "manager_own")
+TEAM_OTHER = ("police_other", "manager_other")
+REPORT_USERS = ("regional_own", "national")
+ANY_REGIONAL = (*REPORT_USERS, "regional_other")
+
+
+def row(default: int, **overrides: int) -> dict[str, int]:
+    statuses = dict.fromkeys(ACTORS, default)
+    statuses.update(overrides)
+    return statuses
+
+
+def each(names, status):
+    return dict.fromkeys(names, status)
+
+
+SIGN_IN_FIRST = 302
+# url name -> (method -> {actor: status})
+MATRIX: dict[str, dict[str, dict[str, int]]] = {
+    "home": {"GET": row(302, anonymous=SIGN_IN_FIRST, partner=200, administrator=200)},
+    "login": {"GET": row(302, anonymous=200)},
+    "logout": {"POST": row(302)},
+    "healthz": {"GET": row(200)},
+    "readyz": {"GET": row(200)},
+    "cohorts:caseload": {"GET": row(200, anonymous=SIGN_IN_FIRST)},
+    "cohorts:nominal-detail": {
+        "GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_OWN, 200)),
+    },
+    "supervision:log-contact": {
+        "GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_OWN, 200)),
+        # An empty POST from the team re-shows the form with errors (200) and saves nothing.
+        "POST": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_OWN, 200)),
+    },
+    # Every regional lead has the list and the form; they hold only their own region's runs.
+    "reports:list": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(ANY_REGIONAL, 200))},
+    "reports:request": {
+        "GET": row(404, anonymous=SIGN_IN_FIRST, **each(ANY_REGIONAL, 200)),
+        "POST": row(404, anonymous=SIGN_IN_FIRST, **each(ANY_REGIONAL, 200)),
+    },
+    "reports:detail": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(REPORT_USERS, 200))},
+    "reports:download": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(REPORT_USERS, 200))},
+}
+# The admin site has its own matrix of permissions (staff only), checked at its front door.
+ADMIN_INDEX = row(302, administrator=200)
+
+
+def all_url_names(patterns=None, namespace="") -> set[str]:
+    names: set[str] = set()
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= all_url_names(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(namespace + pattern.name)
+    return names
+
+
+def test_every_url_has_a_row():
+    assert all_url_names() == set(MATRIX)
+
+
+def url_for(name: str, world) -> str:
+    if name in ("cohorts:nominal-detail", "supervision:log-contact"):
+        return reverse(name, args=[world.nominal.pk])
+    if name in ("reports:detail", "reports:download"):
+        run = ReportRunFactory.create(region=world.region, period_start=datetime.date(2026, 10, 1))
+        render_governance_report(report_run_id=run.pk)
+        return reverse(name, args=[run.pk])
+    return reverse(name)
+
+
+CASES = [
+    (name, method, actor, status)
+    for name, methods in MATRIX.items()
+    for method, statuses in methods.items()
+    for actor, status in statuses.items()
+]
+
+
+@pytest.mark.parametrize(("name", "method", "actor", "status"), CASES)
+def test_permission_matrix(client, name, method, actor, status):
+    world = build_world()
+    user = ACTORS[actor](world)
+    if user is not None:
+        client.force_login(user)
+    url = url_for(name, world)
+    response = client.get(url) if method == "GET" else client.post(url, {})
+    assert response.status_code == status, f"{method} {url} as {actor}"
+
+
+@pytest.mark.parametrize(("actor", "status"), ADMIN_INDEX.items())
+def test_administration_is_for_administrators(client, actor, status):
+    world = build_world()
+    user = ACTORS[actor](world)
+    if user is not None:
+        client.force_login(user)
+    assert client.get("/admin/").status_code == status
