@@ -149,9 +149,9 @@ class Membership(models.Model):
                     "partner, national and administrator roles take neither."
                 ),
                 condition=(
-                    Q(role__in=list(TEAM_ROLES), team__isnull=False, region__isnull=True)
-                    | Q(role__in=list(REGION_ROLES), team__isnull=True, region__isnull=False)
-                    | Q(role__in=list(UNSCOPED_ROLES), team__isnull=True, region__isnull=True)
+                    Q(role__in=sorted(TEAM_ROLES), team__isnull=False, region__isnull=True)
+                    | Q(role__in=sorted(REGION_ROLES), team__isnull=True, region__isnull=False)
+                    | Q(role__in=sorted(UNSCOPED_ROLES), team__isnull=True, region__isnull=True)
                 ),
             ),
             models.UniqueConstraint(

@@ -295,10 +295,10 @@ class Migration(migrations.Migration):
                             "role__in",
                             [
                                 "manager",
+                                "police_offender_manager",
                                 "probation_practitioner",
                                 "support_worker",
                                 "young_adult_support_worker",
-                                "police_offender_manager",
                             ],
                         ),
                         ("team__isnull", False),
@@ -308,7 +308,7 @@ class Migration(migrations.Migration):
                     ),
                     models.Q(
                         ("region__isnull", True),
-                        ("role__in", ["partner", "national", "administrator"]),
+                        ("role__in", ["administrator", "national", "partner"]),
                         ("team__isnull", True),
                     ),
                     _connector="OR",
