@@ -10,13 +10,13 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help:
 	@echo "make run    install, build assets, migrate SQLite, load demo data, serve on 127.0.0.1:8000 with a worker"
 	@echo "make test   install, then ruff, mypy, import rules, migration check and the whole pytest suite"
-	@echo "make lock   re-pin requirements.lock from pyproject.toml"
+	@echo "make lock   re-pin requirements-dev.lock and requirements.lock from pyproject.toml"
 
-$(BIN)/.installed: requirements.lock pyproject.toml
+$(BIN)/.installed: requirements-dev.lock pyproject.toml
 	@python=$$(scripts/find-python) && echo "using $$python ($$($$python --version))" && \
 		{ [ -x $(BIN)/python ] || $$python -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet -r requirements-dev.lock
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -47,9 +47,12 @@ test: install lint typecheck
 	DJANGO_SETTINGS_MODULE=iom.test_settings $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
+# Two locks: requirements-dev.lock for make run and make test, requirements.lock (the same pins,
+# runtime only) for the production image.
+LOCK_FLAGS := --quiet --strip-extras --no-emit-index-url --no-emit-find-links
 lock: $(BIN)/.installed
-	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url --no-emit-find-links \
-		-o requirements.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) --extra dev -o requirements-dev.lock pyproject.toml
+	$(BIN)/pip-compile $(LOCK_FLAGS) -c requirements-dev.lock -o requirements.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) node_modules build var .env

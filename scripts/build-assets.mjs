@@ -40,4 +40,11 @@ cpSync(join(modules, "@ministryofjustice/frontend/moj/assets/images"), join(out,
   recursive: true,
   filter: (path) => !/logotype|crest|crown|apple-touch/.test(path),
 });
+// GOV.UK's footer Sass still names its crest image. We show no crest (not a GOV.UK-domain
+// service), but the hashed static storage refuses a CSS reference to a missing file, so the
+// name points at a deliberately empty image.
+writeFileSync(
+  join(out, "assets", "images", "govuk-crest.svg"),
+  '<svg xmlns="http://www.w3.org/2000/svg" width="1" height="1"><!-- no crest: not a GOV.UK-domain service --></svg>\n',
+);
 console.log(`assets built in ${out} (app.css ${css.css.length} bytes)`);

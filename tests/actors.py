@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from cohorts.factories import NominalFactory
 from cohorts.models import Nominal
 from iom.core.factories import MembershipFactory, OrganisationFactory, RegionFactory, TeamFactory, UserFactory
-from iom.core.models import Organisation, Region, Role, Team, User
+from iom.core.models import REGION_ROLES, TEAM_ROLES, Organisation, Region, Role, Team, User
 
 
 @dataclass
@@ -48,3 +48,12 @@ def member(role: Role, *, team: Team | None = None, region: Region | None = None
     user = UserFactory.create(**user_fields)
     MembershipFactory.create(user=user, role=role, team=team, region=region)
     return user
+
+
+def member_of_world(role: Role, world: World) -> User:
+    """A user in the role's natural scope: the own team, the region, or none."""
+    return member(
+        role,
+        team=world.own_team if role in TEAM_ROLES else None,
+        region=world.region if role in REGION_ROLES else None,
+    )

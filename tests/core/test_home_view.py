@@ -1,29 +1,23 @@
 import pytest
 
 from iom.core.models import Role
-from tests.actors import build_world, member
+from tests.actors import build_world, member, member_of_world
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    ("role", "scope", "destination"),
+    ("role", "destination"),
     [
-        (Role.POLICE_OFFENDER_MANAGER, "team", "/people/"),
-        (Role.MANAGER, "team", "/people/"),
-        (Role.REGIONAL_LEAD, "region", "/reports/"),
-        (Role.NATIONAL, None, "/reports/"),
+        (Role.POLICE_OFFENDER_MANAGER, "/people/"),
+        (Role.MANAGER, "/people/"),
+        (Role.REGIONAL_LEAD, "/reports/"),
+        (Role.NATIONAL, "/reports/"),
     ],
 )
-def test_each_role_starts_where_its_work_is(client, role, scope, destination):
+def test_each_role_starts_where_its_work_is(client, role, destination):
     world = build_world()
-    client.force_login(
-        member(
-            role,
-            team=world.own_team if scope == "team" else None,
-            region=world.region if scope == "region" else None,
-        )
-    )
+    client.force_login(member_of_world(role, world))
     response = client.get("/")
     assert (response.status_code, response["Location"]) == (302, destination)
 
@@ -43,23 +37,17 @@ def test_an_administrator_is_pointed_to_administration_and_told_it_gives_no_case
 
 
 @pytest.mark.parametrize(
-    ("role", "scope", "expected"),
+    ("role", "expected"),
     [
-        (Role.PROBATION_PRACTITIONER, "team", ["Caseload"]),
-        (Role.REGIONAL_LEAD, "region", ["Governance reports"]),
-        (Role.NATIONAL, None, ["Governance reports"]),
-        (Role.ADMINISTRATOR, None, ["Administration"]),
-        (Role.PARTNER, None, []),
+        (Role.PROBATION_PRACTITIONER, ["Caseload"]),
+        (Role.REGIONAL_LEAD, ["Governance reports"]),
+        (Role.NATIONAL, ["Governance reports"]),
+        (Role.ADMINISTRATOR, ["Administration"]),
+        (Role.PARTNER, []),
     ],
 )
-def test_primary_navigation_follows_the_role(client, role, scope, expected):
+def test_primary_navigation_follows_the_role(client, role, expected):
     world = build_world()
-    client.force_login(
-        member(
-            role,
-            team=world.own_team if scope == "team" else None,
-            region=world.region if scope == "region" else None,
-        )
-    )
+    client.force_login(member_of_world(role, world))
     response = client.get("/", follow=True)
     assert [item["text"] for item in response.context["primary_navigation"]] == expected
