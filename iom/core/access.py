@@ -37,6 +37,12 @@ class BelongsToTeam(Protocol):
     team_id: int
 
 
+class HasCaseTeam(BelongsToTeam, Protocol):
+    police_offender_manager_id: int | None
+    probation_practitioner_id: int | None
+    support_worker_id: int | None
+
+
 type AnyUser = User | AnonymousUser
 
 
@@ -83,6 +89,54 @@ def sees_police_intelligence(user: AnyUser, nominal: BelongsToTeam) -> bool:
     return any(
         m.role == Role.POLICE_OFFENDER_MANAGER and m.team_id == nominal.team_id for m in _memberships(user)
     )
+
+
+def managed_team_ids(user: AnyUser) -> frozenset[int]:
+    """Teams the user manages: their dashboards, panels and allocations."""
+    return frozenset(
+        m.team_id for m in _memberships(user) if m.role == Role.MANAGER and m.team_id is not None
+    )
+
+
+def is_on_case_team(user: AnyUser, nominal: HasCaseTeam) -> bool:
+    return user.is_authenticated and user.pk in (
+        nominal.police_offender_manager_id,
+        nominal.probation_practitioner_id,
+        nominal.support_worker_id,
+    )
+
+
+def can_edit_nominal(user: AnyUser, nominal: HasCaseTeam) -> bool:
+    """Editing belongs to the case team (allocated workers) and the team's managers."""
+    if not can_view_nominal(user, nominal):
+        return False
+    return nominal.team_id in managed_team_ids(user) or is_on_case_team(user, nominal)
+
+
+def require_edit_nominal(user: AnyUser, nominal: HasCaseTeam) -> None:
+    if not can_edit_nominal(user, nominal):
+        raise PermissionDenied(
+            "Only this person's case team and the team's managers may change their record."
+        )
+
+
+def can_add_nominal(user: AnyUser, team_id: int) -> bool:
+    return any(m.role in FRONTLINE_ROLES and m.team_id == team_id for m in _memberships(user))
+
+
+def can_propose_for_cohort(user: AnyUser, nominal: BelongsToTeam) -> bool:
+    """Any frontline worker or manager of the team may propose; the panel decides."""
+    return can_log_contact(user, nominal)
+
+
+def can_manage_team(user: AnyUser, team_id: int) -> bool:
+    """Panel decisions, allocations and the team dashboard."""
+    return team_id in managed_team_ids(user)
+
+
+def require_manage_team(user: AnyUser, team_id: int) -> None:
+    if not can_manage_team(user, team_id):
+        raise PermissionDenied("Only the team's managers may do this.")
 
 
 def can_log_contact(user: AnyUser, nominal: BelongsToTeam) -> bool:
