@@ -193,6 +193,10 @@ class NominalChange(models.Model):
     def __str__(self) -> str:
         return f"{self.field}: {self.old_value!r} -> {self.new_value!r}"
 
+    @property
+    def field_label(self) -> str:
+        return str(Nominal._meta.get_field(self.field).verbose_name).capitalize()
+
 
 class Allocation(models.Model):
     """A worker's time on a person's case team, in one of the three case-team roles."""

@@ -1,8 +1,22 @@
-from django.contrib.auth.models import AnonymousUser
-from django.db.models import Max, Q, QuerySet
-from django.http import Http404
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from cohorts.models import Nominal, TimelineEvent
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from cohorts.models import (
+    PRE_RELEASE_WEEKS,
+    Assessment,
+    CohortMembership,
+    CohortReview,
+    Need,
+    NeedStatus,
+    Nominal,
+    NominalChange,
+    TimelineEvent,
+)
 from iom.core import access, audit
 from iom.core.models import User
 
@@ -13,29 +27,130 @@ CASELOAD_SORTS = {
     "-crn": ("-crn", "-id"),
     "last_activity": ("last_activity", "family_name", "id"),
     "-last_activity": ("-last_activity", "family_name", "id"),
+    "review_due": ("review_due", "family_name", "id"),
+    "-review_due": ("-review_due", "family_name", "id"),
 }
+REVIEW_DUE_SOON_DAYS = 14
+OPEN = [CohortMembership.Status.PROPOSED, CohortMembership.Status.ACTIVE]
+
+
+@dataclass(frozen=True)
+class CaseloadFilters:
+    """What the caseload list can be narrowed to. Dashboards link here with these names."""
+
+    search: str = ""
+    team: int | None = None
+    cohort: str = ""  # fixed | flex | free | proposed | none
+    worker: int | None = None
+    statutory_status: str = ""
+    risk: str = ""  # latest RoSH level
+    custody: str = ""  # in | out | pre_release
+    review: str = ""  # overdue | due_soon
+    allocated: str = ""  # none
+    need: str = ""  # a pathway with an unmet need
+
+    @property
+    def any(self) -> bool:
+        return any(value not in ("", None) for value in self.__dict__.values())
 
 
 def nominals_visible_to(user: User | AnonymousUser) -> QuerySet[Nominal]:
     return access.scope_to_teams(user, Nominal.objects.select_related("team"), team_field="team_id")
 
 
-def caseload_for(user: User, *, search: str = "", sort: str = "name") -> QuerySet[Nominal]:
-    """The user's teams' nominals, with the date of each one's latest timeline entry."""
-    nominals = nominals_visible_to(user).annotate(last_activity=Max("timeline_events__occurred_on"))
-    search = search.strip()
+def _open_membership() -> QuerySet[CohortMembership]:
+    return CohortMembership.objects.filter(nominal=OuterRef("pk"), status__in=OPEN)
+
+
+def _latest_rosh() -> QuerySet[Assessment]:
+    return Assessment.objects.filter(nominal=OuterRef("pk"), kind=Assessment.Kind.ROSH).order_by(
+        "-assessed_on", "-recorded_at", "-id"
+    )
+
+
+def caseload_for(
+    user: User, *, filters: CaseloadFilters | None = None, sort: str = "name", today: date | None = None
+) -> QuerySet[Nominal]:
+    """The user's teams' nominals with their cohort, review date, latest RoSH and latest activity."""
+    filters = filters or CaseloadFilters()
+    today = today or timezone.localdate()
+    nominals = (
+        nominals_visible_to(user)
+        .select_related("police_offender_manager", "probation_practitioner", "support_worker")
+        .annotate(
+            last_activity=Max("timeline_events__occurred_on"),
+            cohort=Subquery(_open_membership().values("cohort")[:1]),
+            membership_status=Subquery(_open_membership().values("status")[:1]),
+            review_due=Subquery(_open_membership().values("review_due")[:1]),
+            rosh=Subquery(_latest_rosh().values("level")[:1]),
+        )
+    )
+    search = filters.search.strip()
     if search:
-        terms = Q(crn__iexact=search)
-        for word in search.split():
-            terms |= Q(given_name__icontains=word) | Q(family_name__icontains=word)
-        nominals = nominals.filter(terms)
+        terms = Q(crn__iexact=search) | Q(pnc_id__iexact=search) | Q(nomis_number__iexact=search)
+        terms |= Q(cro_number__iexact=search)
+        words = search.split()
+        name_terms = Q()
+        for word in words:
+            name_terms &= Q(given_name__icontains=word) | Q(family_name__icontains=word)
+        terms |= name_terms | Q(aliases__name__icontains=search)
+        nominals = nominals.filter(terms).distinct()
+    if filters.team:
+        nominals = nominals.filter(team_id=filters.team)
+    if filters.cohort == "proposed":
+        nominals = nominals.filter(membership_status=CohortMembership.Status.PROPOSED)
+    elif filters.cohort == "none":
+        nominals = nominals.filter(cohort__isnull=True)
+    elif filters.cohort:
+        nominals = nominals.filter(cohort=filters.cohort, membership_status=CohortMembership.Status.ACTIVE)
+    if filters.worker:
+        nominals = nominals.filter(
+            Q(police_offender_manager_id=filters.worker)
+            | Q(probation_practitioner_id=filters.worker)
+            | Q(support_worker_id=filters.worker)
+        )
+    if filters.statutory_status:
+        nominals = nominals.filter(statutory_status=filters.statutory_status)
+    if filters.risk:
+        nominals = nominals.filter(rosh=filters.risk)
+    if filters.custody == "in":
+        nominals = nominals.filter(in_custody=True)
+    elif filters.custody == "out":
+        nominals = nominals.filter(in_custody=False)
+    elif filters.custody == "pre_release":
+        nominals = nominals.filter(
+            in_custody=True,
+            conditional_release_date__range=(today, today + timedelta(weeks=PRE_RELEASE_WEEKS)),
+        )
+    if filters.review == "overdue":
+        nominals = nominals.filter(membership_status=CohortMembership.Status.ACTIVE, review_due__lt=today)
+    elif filters.review == "due_soon":
+        nominals = nominals.filter(
+            membership_status=CohortMembership.Status.ACTIVE,
+            review_due__range=(today, today + timedelta(days=REVIEW_DUE_SOON_DAYS)),
+        )
+    if filters.allocated == "none":
+        nominals = nominals.filter(
+            Exists(_open_membership()),
+            police_offender_manager__isnull=True,
+            probation_practitioner__isnull=True,
+            support_worker__isnull=True,
+        )
+    if filters.need:
+        nominals = nominals.filter(
+            Exists(Need.objects.filter(nominal=OuterRef("pk"), pathway=filters.need, status=NeedStatus.UNMET))
+        )
     return nominals.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["name"]))
 
 
 def get_nominal_for_user(*, user: User, nominal_id: int) -> Nominal:
     """The nominal if the user may see it; otherwise 404, whether it exists or not."""
     try:
-        return nominals_visible_to(user).get(pk=nominal_id)
+        return (
+            nominals_visible_to(user)
+            .select_related("police_offender_manager", "probation_practitioner", "support_worker")
+            .get(pk=nominal_id)
+        )
     except Nominal.DoesNotExist:
         # One answer for "no such person" and "not yours": a 403 would confirm that this
         # person is managed by IOM. Attempts on real records are still logged.
@@ -59,10 +174,66 @@ def open_nominal_record(*, user: User, nominal_id: int, page: str) -> Nominal:
     return nominal
 
 
-def timeline_for(*, user: User, nominal: Nominal) -> QuerySet[TimelineEvent]:
+def timeline_for(*, user: User, nominal: Nominal, kind: str = "") -> QuerySet[TimelineEvent]:
     events = nominal.timeline_events.select_related("recorded_by").order_by(
         "-occurred_on", "-recorded_at", "-id"
     )
     if not access.sees_police_intelligence(user, nominal):
         events = events.exclude(visibility=TimelineEvent.Visibility.POLICE)
+    if kind:
+        events = events.filter(kind=kind)
     return events
+
+
+def current_membership(nominal: Nominal) -> CohortMembership | None:
+    return (
+        nominal.cohort_memberships.filter(status__in=OPEN)
+        .select_related("proposed_by", "panel_recorded_by")
+        .first()
+    )
+
+
+def membership_history(nominal: Nominal) -> QuerySet[CohortMembership]:
+    return nominal.cohort_memberships.select_related("proposed_by", "panel_recorded_by").prefetch_related(
+        Prefetch("reviews", queryset=CohortReview.objects.select_related("reviewed_by"))
+    )
+
+
+def latest_assessments(nominal: Nominal) -> list[Assessment]:
+    """The newest assessment of each kind, in the order the kinds are listed."""
+    latest: dict[str, Assessment] = {}
+    for assessment in nominal.assessments.select_related("assessed_by").order_by(
+        "kind", "-assessed_on", "-recorded_at", "-id"
+    ):
+        latest.setdefault(assessment.kind, assessment)
+    return [latest[kind] for kind in Assessment.Kind.values if kind in latest]
+
+
+def assessment_history(nominal: Nominal) -> QuerySet[Assessment]:
+    return nominal.assessments.select_related("assessed_by")
+
+
+def needs_for(nominal: Nominal) -> QuerySet[Need]:
+    return nominal.needs.prefetch_related("updates__updated_by")
+
+
+def changes_for(nominal: Nominal) -> QuerySet[NominalChange]:
+    return nominal.changes.select_related("changed_by")
+
+
+def panel_queue_for(user: User) -> QuerySet[CohortMembership]:
+    """Proposals awaiting panel in the teams the user manages, oldest first."""
+    return (
+        CohortMembership.objects.filter(
+            status=CohortMembership.Status.PROPOSED, nominal__team_id__in=access.managed_team_ids(user)
+        )
+        .select_related("nominal", "nominal__team", "proposed_by")
+        .order_by("proposed_on", "id")
+    )
+
+
+def get_proposal_for_manager(*, user: User, membership_id: int) -> CohortMembership:
+    try:
+        return panel_queue_for(user).get(pk=membership_id)
+    except CohortMembership.DoesNotExist:
+        raise Http404("No such proposal") from None

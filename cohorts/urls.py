@@ -1,9 +1,23 @@
 from django.urls import path
 
-from cohorts import views
+from cohorts.views import caseload, cohort, facts, record, team
 
 app_name = "cohorts"
 urlpatterns = [
-    path("", views.caseload, name="caseload"),
-    path("<int:nominal_id>/", views.nominal_detail, name="nominal-detail"),
+    path("", caseload.caseload, name="caseload"),
+    path("export.csv", caseload.caseload_export, name="caseload-export"),
+    path("new/", caseload.nominal_create, name="nominal-create"),
+    path("panel/", cohort.panel, name="panel"),
+    path("panel/<int:membership_id>/", cohort.panel_decision, name="panel-decision"),
+    path("<int:nominal_id>/", record.overview, name="nominal-detail"),
+    path("<int:nominal_id>/timeline/", record.timeline, name="nominal-timeline"),
+    path("<int:nominal_id>/history/", record.history, name="nominal-history"),
+    path("<int:nominal_id>/details/", record.details_edit, name="details-edit"),
+    path("<int:nominal_id>/aliases/new/", record.alias_create, name="alias-create"),
+    path("<int:nominal_id>/cohort/", cohort.cohort_tab, name="nominal-cohort"),
+    path("<int:nominal_id>/cohort/propose/", cohort.propose, name="cohort-propose"),
+    path("<int:nominal_id>/cohort/review/", cohort.review, name="cohort-review"),
+    path("<int:nominal_id>/team/", team.team_tab, name="nominal-team"),
+    path("<int:nominal_id>/team/allocate/", team.allocate, name="allocate"),
+    *facts.urlpatterns,
 ]

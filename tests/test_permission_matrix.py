@@ -10,6 +10,8 @@ import datetime
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from cohorts.models import CohortMembership
+from iom.core.factories import UserFactory
 from iom.core.models import Role
 from reports.factories import ReportRunFactory
 from reports.services import render_governance_report
@@ -35,6 +37,7 @@ ACTORS = {
 }
 TEAM_OWN = ("police_own", "probation_own", "support_own", "ya_support_own", "manager_own")
 TEAM_OTHER = ("police_other", "manager_other")
+TEAM_ALL = (*TEAM_OWN, *TEAM_OTHER)
 REPORT_USERS = ("regional_own", "national")
 ANY_REGIONAL = (*REPORT_USERS, "regional_other")
 
@@ -57,9 +60,51 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "logout": {"POST": row(302)},
     "healthz": {"GET": row(200)},
     "readyz": {"GET": row(200)},
-    "cohorts:caseload": {"GET": row(200, anonymous=SIGN_IN_FIRST)},
-    "cohorts:nominal-detail": {
+    "cohorts:caseload": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_ALL, 200))},
+    "cohorts:caseload-export": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_ALL, 200))},
+    "cohorts:nominal-create": {
+        "GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_ALL, 200)),
+        "POST": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_ALL, 200)),
+    },
+    # Each manager sees the dashboard of their own team.
+    "reports:team-dashboard": {"GET": row(404, anonymous=SIGN_IN_FIRST, manager_own=200, manager_other=200)},
+    "cohorts:panel": {"GET": row(404, anonymous=SIGN_IN_FIRST, manager_own=200, manager_other=200)},
+    # A proposal in the own team: only that team's manager decides it.
+    "cohorts:panel-decision": {
+        "GET": row(404, anonymous=SIGN_IN_FIRST, manager_own=200),
+        "POST": row(404, anonymous=SIGN_IN_FIRST, manager_own=200),
+    },
+    **{
+        name: {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_OWN, 200))}
+        for name in (
+            "cohorts:nominal-detail",
+            "cohorts:nominal-timeline",
+            "cohorts:nominal-history",
+            "cohorts:nominal-cohort",
+            "cohorts:nominal-team",
+            "cohorts:nominal-risk",
+            "cohorts:nominal-custody",
+            "cohorts:nominal-needs",
+            "cohorts:nominal-offences",
+        )
+    },
+    # The world's person has no case team yet, so of the team only its manager may edit; the
+    # rest of the team can see the record and are refused (403).
+    **{
+        name: {
+            "GET": row(404, anonymous=SIGN_IN_FIRST, **{**each(TEAM_OWN, 403), "manager_own": 200}),
+            "POST": row(404, anonymous=SIGN_IN_FIRST, **{**each(TEAM_OWN, 403), "manager_own": 200}),
+        }
+        for name in (
+            "cohorts:details-edit",
+            "cohorts:alias-create",
+            "cohorts:cohort-review",
+            "cohorts:allocate",
+        )
+    },
+    "cohorts:cohort-propose": {
         "GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_OWN, 200)),
+        "POST": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_OWN, 200)),
     },
     "supervision:log-contact": {
         "GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_OWN, 200)),
@@ -77,6 +122,17 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
 }
 # The admin site has its own matrix of permissions (staff only), checked at its front door.
 ADMIN_INDEX = row(302, administrator=200)
+
+
+def _url_kwargs(name: str) -> set[str]:
+    namespace, _, short = name.partition(":")
+    resolver = get_resolver()
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver) and pattern.namespace == namespace:
+            for inner in pattern.url_patterns:
+                if isinstance(inner, URLPattern) and inner.name == short:
+                    return set(inner.pattern.regex.groupindex)
+    return set()
 
 
 def all_url_names(patterns=None, namespace="") -> set[str]:
@@ -97,7 +153,27 @@ def test_every_url_has_a_row():
 
 
 def url_for(name: str, world) -> str:
-    if name in ("cohorts:nominal-detail", "supervision:log-contact"):
+    if name == "cohorts:panel-decision":
+        proposal = CohortMembership.objects.create(
+            nominal=world.nominal,
+            cohort="fixed",
+            proposed_by=UserFactory.create(),
+            proposed_on=datetime.date(2026, 11, 2),
+            proposal_reason="Persistent burglary",
+        )
+        return reverse(name, args=[proposal.pk])
+    if name == "cohorts:cohort-review":
+        CohortMembership.objects.create(
+            nominal=world.nominal,
+            cohort="fixed",
+            status="active",
+            proposed_by=UserFactory.create(),
+            proposed_on=datetime.date(2026, 1, 5),
+            proposal_reason="Persistent burglary",
+            entry_date=datetime.date(2026, 1, 5),
+            review_due=datetime.date(2026, 4, 5),
+        )
+    if name.startswith(("cohorts:", "supervision:")) and "nominal_id" in _url_kwargs(name):
         return reverse(name, args=[world.nominal.pk])
     if name in ("reports:detail", "reports:download"):
         run = ReportRunFactory.create(region=world.region, period_start=datetime.date(2026, 10, 1))

@@ -124,9 +124,14 @@ def test_the_query_count_does_not_grow_with_the_timeline(client, django_assert_n
             outcome="attended_complied",
         )
     client.force_login(worker)
-    # session, user, memberships, nominal with team, audit insert, timeline count, timeline page with workers
-    with django_assert_num_queries(7):
+    # session, user, memberships, nominal with team and case team, audit insert, current membership,
+    # assessments, needs, goals, feedback, aliases, the five latest timeline entries
+    with django_assert_num_queries(12):
         response = client.get(f"/people/{world.nominal.pk}/")
+    assert len(response.context["recent"]) == 5
+    # session, user, memberships, nominal, audit insert, timeline count, timeline page with workers
+    with django_assert_num_queries(7):
+        response = client.get(f"/people/{world.nominal.pk}/timeline/")
     assert len(response.context["page"].object_list) == 20
 
 

@@ -1,0 +1,55 @@
+"""What every tab of a person's record shares: fetching, auditing, and the sub-navigation."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from cohorts import selectors
+from cohorts.models import Nominal
+from iom.core import access
+from iom.core.http import AuthenticatedRequest
+
+TABS = [
+    ("overview", "Overview", "cohorts:nominal-detail"),
+    ("timeline", "Timeline", "cohorts:nominal-timeline"),
+    ("cohort", "Cohort", "cohorts:nominal-cohort"),
+    ("risk", "Risk", "cohorts:nominal-risk"),
+    ("custody", "Custody", "cohorts:nominal-custody"),
+    ("needs", "Needs", "cohorts:nominal-needs"),
+    ("offences", "Offences", "cohorts:nominal-offences"),
+    ("team", "Case team", "cohorts:nominal-team"),
+    ("history", "History", "cohorts:nominal-history"),
+]
+
+
+def person_context(request: AuthenticatedRequest, nominal: Nominal, tab: str) -> dict[str, Any]:
+    return {
+        "nominal": nominal,
+        "person_tabs": [
+            {"label": label, "href": reverse(url, args=[nominal.pk]), "current": key == tab}
+            for key, label, url in TABS
+        ],
+        "due_out": nominal.due_out_within(timezone.localdate()),
+        "can_edit": access.can_edit_nominal(request.user, nominal),
+        "can_manage": access.can_manage_team(request.user, nominal.team_id),
+        "can_log_contact": access.can_log_contact(request.user, nominal),
+    }
+
+
+def render_tab(
+    request: AuthenticatedRequest,
+    nominal_id: int,
+    tab: str,
+    template: str,
+    build: Callable[[Nominal], dict[str, Any]] | None = None,
+) -> HttpResponse:
+    """Open the record (audited as a consultation of this tab) and render the tab with what `build` reads."""
+    nominal = selectors.open_nominal_record(user=request.user, nominal_id=nominal_id, page=tab)
+    context = person_context(request, nominal, tab)
+    if build is not None:
+        context.update(build(nominal))
+    return render(request, template, context)

@@ -1,0 +1,66 @@
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cohorts import selectors, services
+from cohorts.forms import AllocationForm
+from cohorts.models import Allocation, Nominal
+from cohorts.views.person import person_context, render_tab
+from iom.core import access
+from iom.core.http import AuthenticatedRequest
+from iom.core.models import User
+
+
+@require_GET
+def team_tab(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
+    def build(nominal: Nominal) -> dict[str, Any]:
+        return {"allocations": list(nominal.allocations.select_related("worker", "allocated_by"))}
+
+    return render_tab(request, nominal_id, "team", "cohorts/person/team.html", build)
+
+
+@require_http_methods(["GET", "POST"])
+def allocate(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
+    nominal = selectors.get_nominal_for_user(user=request.user, nominal_id=nominal_id)
+    access.require_manage_team(request.user, nominal.team_id)
+    workers = list(
+        User.objects.filter(
+            memberships__team_id=nominal.team_id,
+            is_active=True,
+            memberships__role__in=[r for roles in services.ALLOCATION_ROLES.values() for r in roles],
+        )
+        .distinct()
+        .order_by("full_name")
+    )
+    form = AllocationForm(request.POST or None, workers=workers)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        worker = next((w for w in workers if w.pk == data["worker"]), None)
+        try:
+            services.allocate_worker(
+                actor=request.user,
+                nominal=nominal,
+                role=Allocation.Role(data["role"]),
+                worker=worker,
+                started_on=data["started_on"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Case team updated")
+            return redirect("cohorts:nominal-team", nominal_id=nominal.pk)
+    context = person_context(request, nominal, "team")
+    context.update(
+        {
+            "form": form,
+            "form_title": "Change the case team",
+            "submit_label": "Save",
+            "cancel_url": reverse("cohorts:nominal-team", args=[nominal.pk]),
+        }
+    )
+    return render(request, "cohorts/person/form.html", context)
