@@ -1,5 +1,6 @@
 import pytest
 
+from cohorts.models import CohortSetting
 from iom.core.factories import RegionFactory
 from iom.core.models import AuditEvent, Region, Role
 from tests.actors import member
@@ -12,8 +13,16 @@ def test_administration_lists_people_and_teams_but_no_case_records(client):
     html = client.get("/admin/").content.decode()
     for model in ("users", "teams", "organisations", "regions"):
         assert f"/admin/core/{model[:-1]}/" in html
-    for app in ("cohorts", "supervision", "reports"):
-        assert f"/admin/{app}/" not in html
+    for reference in ("offencecategory", "cohortsetting"):
+        assert f"/admin/cohorts/{reference}/" in html
+    for case_model in (
+        "cohorts/nominal",
+        "cohorts/cohortmembership",
+        "cohorts/assessment",
+        "supervision/",
+        "reports/",
+    ):
+        assert f"/admin/{case_model}" not in html
 
 
 def test_a_change_made_in_administration_is_audited(client):
@@ -43,6 +52,21 @@ def test_audit_events_cannot_be_changed_from_administration(client):
     assert client.get("/admin/core/auditevent/add/").status_code == 403
 
 
-def test_frontline_staff_cannot_use_administration(client):
-    client.force_login(member(Role.MANAGER, team=None) if False else member(Role.NATIONAL))
+def test_changing_a_cohorts_review_interval_is_audited(client):
+    admin = member(Role.ADMINISTRATOR)
+    client.force_login(admin)
+    setting = CohortSetting.objects.get(cohort="fixed")
+    response = client.post(
+        f"/admin/cohorts/cohortsetting/{setting.pk}/change/", {"cohort": "fixed", "review_interval_months": 6}
+    )
+    assert response.status_code == 302
+    setting.refresh_from_db()
+    assert setting.review_interval_months == 6
+    assert AuditEvent.objects.get(action="cohortsetting.changed").detail == {
+        "fields": ["review_interval_months"]
+    }
+
+
+def test_people_without_the_administrator_role_cannot_use_administration(client):
+    client.force_login(member(Role.NATIONAL))
     assert client.get("/admin/").status_code == 302

@@ -1,0 +1,24 @@
+"""Reference data administrators keep. No case record is registered: administration gives no case access."""
+
+from django.contrib import admin
+
+from cohorts.models import CohortSetting, OffenceCategory
+from iom.core.admin import AuditedAdmin
+
+
+@admin.register(OffenceCategory)
+class OffenceCategoryAdmin(AuditedAdmin):
+    list_display = ["name", "is_neighbourhood_crime"]
+    list_filter = ["is_neighbourhood_crime"]
+    search_fields = ["name"]
+
+
+@admin.register(CohortSetting)
+class CohortSettingAdmin(AuditedAdmin):
+    list_display = ["cohort", "review_interval_months"]
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False  # one row per cohort, made by a migration
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
