@@ -5,11 +5,22 @@ same number in a PDF cannot disagree.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Count
+from django.db.models import Count, Exists, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
-from iom.core.models import Region, Team
+from cohorts.models import (
+    PRE_RELEASE_WEEKS,
+    Cohort,
+    CohortMembership,
+    Need,
+    NeedStatus,
+    Nominal,
+    Pathway,
+    UnmetReason,
+)
+from iom.core.models import Membership, Region, Role, Team, User
 from supervision.models import Contact
 
 SUPPRESSION_THRESHOLD = 5
@@ -63,4 +74,266 @@ def region_summary(*, region_id: int, period_start: date, period_end: date) -> R
         period_start=period_start,
         period_end=period_end,
         teams=[TeamFigures(team.name, team.nominal_count, contacts.get(team.pk, 0)) for team in teams],
+    )
+
+
+# The manager's dashboard for one team (issue 4). Not suppressed: it is a manager's
+# operational view of their own people, and the small numbers are the ones to act on.
+
+FLOW_WEEKS = 12
+REVIEW_DUE_SOON_DAYS = 14
+OPEN_STATUSES = (CohortMembership.Status.PROPOSED, CohortMembership.Status.ACTIVE)
+# The roles that carry a caseload: they appear on the dashboard even with no one allocated.
+CASELOAD_ROLES = (
+    Role.POLICE_OFFENDER_MANAGER,
+    Role.PROBATION_PRACTITIONER,
+    Role.SUPPORT_WORKER,
+    Role.YOUNG_ADULT_SUPPORT_WORKER,
+)
+
+
+@dataclass(frozen=True)
+class CohortSizes:
+    fixed: int
+    flex: int
+    free: int
+    proposed: int
+
+    @property
+    def active(self) -> int:
+        return self.fixed + self.flex + self.free
+
+
+@dataclass(frozen=True)
+class WeekFlow:
+    week_start: date
+    entries: int
+    exits: int
+
+
+@dataclass(frozen=True)
+class ExitReasonCount:
+    reason: str
+    label: str
+    exits: int
+
+
+@dataclass(frozen=True)
+class CohortFlows:
+    weeks: list[WeekFlow]
+    exits_by_reason: list[ExitReasonCount]
+
+    @property
+    def period_start(self) -> date:
+        return self.weeks[0].week_start
+
+    @property
+    def entries(self) -> int:
+        return sum(week.entries for week in self.weeks)
+
+    @property
+    def exits(self) -> int:
+        return sum(week.exits for week in self.weeks)
+
+
+@dataclass(frozen=True)
+class ReviewsDue:
+    overdue: int
+    due_soon: int
+
+
+@dataclass(frozen=True)
+class WorkerCaseload:
+    worker_id: int
+    name: str
+    role: str
+    people: int
+
+
+@dataclass(frozen=True)
+class PathwayNeeds:
+    pathway: str
+    label: str
+    unmet: int
+    no_service: int
+
+
+@dataclass(frozen=True)
+class TeamDashboard:
+    today: date
+    people: int
+    cohorts: CohortSizes
+    flows: CohortFlows
+    reviews: ReviewsDue
+    releases_due: int
+    unallocated: int
+    workers: list[WorkerCaseload]
+    needs: list[PathwayNeeds]
+
+    @property
+    def unmet_needs(self) -> int:
+        return sum(pathway.unmet for pathway in self.needs)
+
+
+def _open_membership() -> Exists:
+    return Exists(CohortMembership.objects.filter(nominal=OuterRef("pk"), status__in=OPEN_STATUSES))
+
+
+def people_on_caseload(*, team_id: int) -> int:
+    return Nominal.objects.filter(team_id=team_id).count()
+
+
+def cohort_sizes(*, team_id: int) -> CohortSizes:
+    """People on each cohort now, and people proposed and awaiting the panel. One query."""
+    active = Q(status=CohortMembership.Status.ACTIVE)
+    counts = CohortMembership.objects.filter(nominal__team_id=team_id).aggregate(
+        fixed=Count("id", filter=active & Q(cohort=Cohort.FIXED)),
+        flex=Count("id", filter=active & Q(cohort=Cohort.FLEX)),
+        free=Count("id", filter=active & Q(cohort=Cohort.FREE)),
+        proposed=Count("id", filter=Q(status=CohortMembership.Status.PROPOSED)),
+    )
+    return CohortSizes(**counts)
+
+
+def flow_weeks(today: date) -> list[date]:
+    """The Mondays of the last FLOW_WEEKS weeks, oldest first; the last is this week, to date."""
+    this_monday = today - timedelta(days=today.weekday())
+    return [this_monday - timedelta(weeks=back) for back in range(FLOW_WEEKS - 1, -1, -1)]
+
+
+def cohort_flows(*, team_id: int, today: date) -> CohortFlows:
+    """Entries and exits in each of the last 12 weeks, and exits by reason over them. One query."""
+    mondays = flow_weeks(today)
+    period = (mondays[0], today)
+    # Every figure is a filtered count over the same rows, so the database does it in one pass.
+    counts = (
+        CohortMembership.objects.filter(nominal__team_id=team_id)
+        .filter(Q(entry_date__range=period) | Q(exit_date__range=period))
+        .aggregate(
+            **{
+                f"entries_{index}": Count("id", filter=Q(entry_date__range=_week(monday, today)))
+                for index, monday in enumerate(mondays)
+            },
+            **{
+                f"exits_{index}": Count("id", filter=Q(exit_date__range=_week(monday, today)))
+                for index, monday in enumerate(mondays)
+            },
+            **{
+                f"reason_{reason.value}": Count("id", filter=Q(exit_date__range=period, exit_reason=reason))
+                for reason in CohortMembership.ExitReason
+            },
+        )
+    )
+    return CohortFlows(
+        weeks=[
+            WeekFlow(monday, counts[f"entries_{index}"], counts[f"exits_{index}"])
+            for index, monday in enumerate(mondays)
+        ],
+        exits_by_reason=[
+            ExitReasonCount(reason.value, reason.label, counts[f"reason_{reason.value}"])
+            for reason in CohortMembership.ExitReason
+        ],
+    )
+
+
+def _week(monday: date, today: date) -> tuple[date, date]:
+    return monday, min(monday + timedelta(days=6), today)
+
+
+def reviews_due(*, team_id: int, today: date) -> ReviewsDue:
+    """Active memberships past their review date, and due within 14 days (today included). One query."""
+    active = Q(status=CohortMembership.Status.ACTIVE)
+    counts = CohortMembership.objects.filter(active, nominal__team_id=team_id).aggregate(
+        overdue=Count("id", filter=Q(review_due__lt=today)),
+        due_soon=Count(
+            "id", filter=Q(review_due__range=(today, today + timedelta(days=REVIEW_DUE_SOON_DAYS)))
+        ),
+    )
+    return ReviewsDue(**counts)
+
+
+def releases_due(*, team_id: int, today: date) -> int:
+    """People in custody due out within PRE_RELEASE_WEEKS, as Nominal.due_out_within says. One query."""
+    return Nominal.objects.filter(
+        team_id=team_id,
+        in_custody=True,
+        conditional_release_date__range=(today, today + timedelta(weeks=PRE_RELEASE_WEEKS)),
+    ).count()
+
+
+def unallocated(*, team_id: int) -> int:
+    """People on or proposed for a cohort with no one on their case team. One query."""
+    return (
+        Nominal.objects.filter(
+            _open_membership(),
+            team_id=team_id,
+            police_offender_manager__isnull=True,
+            probation_practitioner__isnull=True,
+            support_worker__isnull=True,
+        )
+        .order_by()
+        .count()
+    )
+
+
+def caseload_by_worker(*, team_id: int) -> list[WorkerCaseload]:
+    """The team's people allocated to each worker, in any case-team role, counted once.
+
+    The same people the caseload lists for `?team=<id>&worker=<id>`, so the figure and its list agree.
+
+    Frontline members of the team appear with 0, so an empty caseload shows as well as a full
+    one; anyone else allocated (a manager, a worker from another team) appears too. One query.
+    """
+    allocated = Nominal.objects.filter(team_id=team_id).filter(
+        Q(police_offender_manager=OuterRef("pk"))
+        | Q(probation_practitioner=OuterRef("pk"))
+        | Q(support_worker=OuterRef("pk"))
+    )
+    # COUNT as a plain function, not an aggregate: the subquery is one row per worker with no GROUP BY.
+    people = allocated.order_by().annotate(people=Func("id", function="COUNT")).values("people")
+    team_roles = Membership.objects.filter(user=OuterRef("pk"), team_id=team_id, role__in=CASELOAD_ROLES)
+    workers = (
+        User.objects.filter(Exists(team_roles) | Exists(allocated))
+        .annotate(
+            people=Coalesce(Subquery(people), 0),
+            team_role=Subquery(team_roles.order_by("role").values("role")[:1]),
+        )
+        .order_by("-people", "full_name", "id")
+        .values_list("id", "full_name", "team_role", "people")
+    )
+    return [
+        WorkerCaseload(worker_id, name, Role(role).label if role else "", count)
+        for worker_id, name, role, count in workers
+    ]
+
+
+def unmet_needs(*, team_id: int) -> list[PathwayNeeds]:
+    """Unmet needs on each pathway, and how many of them no service exists to meet. One query."""
+    counts: dict[str, tuple[int, int]] = {
+        pathway: (unmet, no_service)
+        for pathway, unmet, no_service in Need.objects.filter(
+            nominal__team_id=team_id, status=NeedStatus.UNMET
+        )
+        .values("pathway")
+        .annotate(unmet=Count("id"), no_service=Count("id", filter=Q(unmet_reason=UnmetReason.NO_SERVICE)))
+        .order_by()
+        .values_list("pathway", "unmet", "no_service")
+    }
+    return [
+        PathwayNeeds(pathway.value, pathway.label, *counts.get(pathway.value, (0, 0))) for pathway in Pathway
+    ]
+
+
+def team_dashboard(*, team_id: int, today: date) -> TeamDashboard:
+    """Every figure on a team manager's dashboard: eight queries, however many people."""
+    return TeamDashboard(
+        today=today,
+        people=people_on_caseload(team_id=team_id),
+        cohorts=cohort_sizes(team_id=team_id),
+        flows=cohort_flows(team_id=team_id, today=today),
+        reviews=reviews_due(team_id=team_id, today=today),
+        releases_due=releases_due(team_id=team_id, today=today),
+        unallocated=unallocated(team_id=team_id),
+        workers=caseload_by_worker(team_id=team_id),
+        needs=unmet_needs(team_id=team_id),
     )

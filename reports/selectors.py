@@ -2,7 +2,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from iom.core import access
-from iom.core.models import Region, User
+from iom.core.models import Region, Team, User
 from reports.models import ReportRun
 
 
@@ -20,3 +20,11 @@ def get_report_run_for_user(*, user: User, report_run_id: int) -> ReportRun:
         return report_runs_visible_to(user).get(pk=report_run_id)
     except ReportRun.DoesNotExist:
         raise Http404("No such report") from None
+
+
+def teams_managed_by(user: User) -> list[Team]:
+    """The teams whose dashboard the user may see, by name; none asks the database nothing."""
+    ids = access.managed_team_ids(user)
+    if not ids:
+        return []
+    return list(Team.objects.filter(pk__in=ids).order_by("name", "id"))

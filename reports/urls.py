@@ -6,6 +6,7 @@ app_name = "reports"
 urlpatterns = [
     path("", views.report_list, name="list"),
     path("new/", views.report_request, name="request"),
+    path("dashboard/", views.team_dashboard, name="team-dashboard"),
     path("<int:report_run_id>/", views.report_detail, name="detail"),
     path("<int:report_run_id>/download/", views.report_download, name="download"),
 ]

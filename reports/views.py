@@ -3,11 +3,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from iom.core import access
+from iom.core import access, audit
 from iom.core.http import AuthenticatedRequest
-from reports import selectors, services
+from iom.core.models import Team
+from reports import metrics, selectors, services
 from reports.forms import ReportRequestForm
 
 PAGE_SIZE = 20
@@ -68,3 +70,24 @@ def report_download(request: AuthenticatedRequest, report_run_id: int) -> FileRe
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+@require_GET
+def team_dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    teams = selectors.teams_managed_by(request.user)
+    team = _chosen_team(teams, request.GET.get("team"))
+    figures = metrics.team_dashboard(team_id=team.pk, today=timezone.localdate())
+    audit.record(actor=request.user, action="dashboard.viewed", detail={"team_id": team.pk})
+    return render(request, "reports/team_dashboard.html", {"team": team, "teams": teams, "figures": figures})
+
+
+def _chosen_team(teams: list[Team], asked_for: str | None) -> Team:
+    """The team in `?team=`, or the first by name; any other answer is 404, as if it did not exist."""
+    if not teams:
+        raise Http404("No such page")
+    if not asked_for:
+        return teams[0]
+    for team in teams:
+        if str(team.pk) == asked_for:
+            return team
+    raise Http404("No such team")

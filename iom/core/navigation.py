@@ -13,14 +13,24 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"primary_navigation": []}
     namespace = request.resolver_match.namespace if request.resolver_match else ""
+    view_name = request.resolver_match.view_name if request.resolver_match else ""
+    on_dashboard = view_name == "reports:team-dashboard"
     items = []
     if access.works_a_caseload(user):
         items.append(
             {"text": "Caseload", "href": reverse("cohorts:caseload"), "current": namespace == "cohorts"}
         )
+    if access.managed_team_ids(user):
+        items.append(
+            {"text": "Dashboard", "href": reverse("reports:team-dashboard"), "current": on_dashboard}
+        )
     if access.uses_governance_reports(user):
         items.append(
-            {"text": "Governance reports", "href": reverse("reports:list"), "current": namespace == "reports"}
+            {
+                "text": "Governance reports",
+                "href": reverse("reports:list"),
+                "current": namespace == "reports" and not on_dashboard,
+            }
         )
     if access.can_administer(user):
         items.append(
