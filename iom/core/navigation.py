@@ -15,15 +15,21 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     namespace = request.resolver_match.namespace if request.resolver_match else ""
     view_name = request.resolver_match.view_name if request.resolver_match else ""
     on_dashboard = view_name == "reports:team-dashboard"
+    on_panel = view_name in ("cohorts:panel", "cohorts:panel-decision")
     items = []
     if access.works_a_caseload(user):
         items.append(
-            {"text": "Caseload", "href": reverse("cohorts:caseload"), "current": namespace == "cohorts"}
+            {
+                "text": "Caseload",
+                "href": reverse("cohorts:caseload"),
+                "current": namespace == "cohorts" and not on_panel,
+            }
         )
     if access.managed_team_ids(user):
         items.append(
             {"text": "Dashboard", "href": reverse("reports:team-dashboard"), "current": on_dashboard}
         )
+        items.append({"text": "Panel", "href": reverse("cohorts:panel"), "current": on_panel})
     if access.uses_governance_reports(user):
         items.append(
             {

@@ -40,6 +40,7 @@ def test_an_administrator_is_pointed_to_administration_and_told_it_gives_no_case
     ("role", "expected"),
     [
         (Role.PROBATION_PRACTITIONER, ["Caseload"]),
+        (Role.MANAGER, ["Caseload", "Dashboard", "Panel"]),
         (Role.REGIONAL_LEAD, ["Governance reports"]),
         (Role.NATIONAL, ["Governance reports"]),
         (Role.ADMINISTRATOR, ["Administration"]),

@@ -199,8 +199,25 @@ def test_navigation_offers_the_dashboard_to_managers_and_marks_it_current(client
         items = client.get(url).context["primary_navigation"]
         return {item["text"]: item["current"] for item in items}
 
-    assert current(URL) == {"Caseload": False, "Dashboard": True, "Governance reports": False}
-    assert current("/reports/") == {"Caseload": False, "Dashboard": False, "Governance reports": True}
+    assert current(URL) == {"Caseload": False, "Dashboard": True, "Panel": False, "Governance reports": False}
+    assert current("/reports/") == {
+        "Caseload": False,
+        "Dashboard": False,
+        "Panel": False,
+        "Governance reports": True,
+    }
+    assert current("/people/panel/") == {
+        "Caseload": False,
+        "Dashboard": False,
+        "Panel": True,
+        "Governance reports": False,
+    }
+    assert current("/people/") == {
+        "Caseload": True,
+        "Dashboard": False,
+        "Panel": False,
+        "Governance reports": False,
+    }
 
 
 def test_the_query_count_does_not_grow_with_the_team(client, django_assert_num_queries):
