@@ -1,6 +1,9 @@
 """Reference data administrators keep. No case record is registered: administration gives no case access."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from cohorts.models import CohortSetting, OffenceCategory
 from iom.core.admin import AuditedAdmin
@@ -17,8 +20,8 @@ class OffenceCategoryAdmin(AuditedAdmin):
 class CohortSettingAdmin(AuditedAdmin):
     list_display = ["cohort", "review_interval_months"]
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # one row per cohort, made by a migration
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -3,15 +3,23 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from cohorts import services
 from cohorts.models import (
     Allocation,
+    Assessment,
     Cohort,
     CohortMembership,
     CohortReview,
     Ethnicity,
     Gender,
+    Goal,
+    Need,
+    NeedStatus,
     Nominal,
+    Offence,
+    OffenceCategory,
     StatutoryStatus,
+    UnmetReason,
 )
 from iom.core.forms import DatePickerInput, GovukFormMixin
 from iom.core.models import User
@@ -146,7 +154,7 @@ class NominalDetailsForm(GovukFormMixin, forms.Form):
         label="NOMIS number", required=False, max_length=20, help_text="Like A1234BC"
     )
     cro_number = forms.CharField(
-        label="CRO number", required=False, max_length=20, help_text="Like 123456/08M"
+        label="CRO number", required=False, max_length=20, help_text="Like 123456/08T"
     )
     statutory_status = _choice("Statutory status", StatutoryStatus.choices)
 
@@ -244,3 +252,259 @@ class AllocationForm(GovukFormMixin, forms.Form):
         kwargs.setdefault("initial", {"started_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
         self.fields["worker"].choices = [("", "No one"), *((str(w.pk), w.full_name) for w in workers)]  # type: ignore[attr-defined]
+
+
+# Forms for risk, custody, needs, offences and the person's own voice (cohorts/views/facts.py).
+
+SCORED_KINDS = (Assessment.Kind.OGRS, Assessment.Kind.OGP)
+# How each kind's level is named in a sentence ("Select the RoSH level").
+LEVEL_NAMES = {
+    Assessment.Kind.ROSH: "RoSH level",
+    Assessment.Kind.NEIGHBOURHOOD_CRIME: "neighbourhood crime risk level",
+    Assessment.Kind.TIER: "tier",
+    Assessment.Kind.MAPPA: "MAPPA category and level",
+}
+
+
+def _level_label(kind: str, level: str) -> str:
+    if kind == Assessment.Kind.TIER:
+        return f"Tier {level}"
+    if kind == Assessment.Kind.MAPPA:
+        category, mappa_level = level.split()
+        return f"Category {category[1:]}, level {mappa_level[1:]} ({level})"
+    return level.replace("_", " ").capitalize()
+
+
+def _level_choices() -> list[Any]:
+    """One <optgroup> per kind. Values carry the kind ("rosh:high"), so "Low" under RoSH and
+    "Low" under neighbourhood crime stay two options and a level chosen for the wrong kind shows."""
+    return [
+        ("", "Choose a level"),
+        *(
+            (kind.label, [(f"{kind.value}:{level}", _level_label(kind, level)) for level in levels])
+            for kind, levels in Assessment.LEVELS.items()
+        ),
+    ]
+
+
+class AssessmentForm(GovukFormMixin, forms.Form):
+    kind = _choice("Kind of assessment", Assessment.Kind.choices)
+    level = forms.ChoiceField(
+        label="Level",
+        required=False,
+        choices=_level_choices,
+        help_text="For RoSH, MAPPA, neighbourhood crime risk and tier: choose from that assessment's group",
+        widget=forms.Select,
+    )
+    score = forms.IntegerField(
+        label="Score",
+        required=False,
+        min_value=0,
+        max_value=100,
+        help_text="For OGRS and OGP: a percentage from 0 to 100",
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "spellcheck": "false", "class": "govuk-input--width-3"}
+        ),
+        error_messages={
+            "invalid": "Enter the score as a whole percentage from 0 to 100",
+            "min_value": "Enter the score as a whole percentage from 0 to 100",
+            "max_value": "Enter the score as a whole percentage from 0 to 100",
+        },
+    )
+    assessed_on = _date("Date of the assessment")
+    notes = _text("Notes", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"assessed_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("kind")
+        if not kind:
+            return data
+        if kind in SCORED_KINDS:
+            if data.get("score") is None and "score" not in self.errors:
+                self.add_error("score", "Enter the score as a whole percentage from 0 to 100")
+            data["level"] = ""
+            return data
+        name = LEVEL_NAMES[Assessment.Kind(kind)]
+        chosen_kind, _, level = (data.get("level") or "").partition(":")
+        if not level:
+            self.add_error("level", f"Select the {name}")
+        elif chosen_kind != kind:
+            self.add_error("level", f"Select the {name}: the level chosen is for another kind of assessment")
+        data["level"], data["score"] = level, None
+        return data
+
+    def values(self) -> dict[str, Any]:
+        return {
+            field: self.cleaned_data[field] for field in ("kind", "level", "score", "assessed_on", "notes")
+        }
+
+
+def _yes(value: str) -> bool:
+    return value == "True"
+
+
+class CustodyForm(GovukFormMixin, forms.Form):
+    """Custody and key dates. `version` carries the record's version into the save (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    in_custody = forms.TypedChoiceField(
+        label="Are they in custody?",
+        choices=[("True", "Yes"), ("False", "No")],
+        coerce=_yes,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether they are in custody"},
+    )
+    establishment = forms.CharField(
+        label="Establishment",
+        required=False,
+        max_length=100,
+        help_text="The prison they are held in. Leave empty if they are not in custody",
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20"}),
+        error_messages={"max_length": "Establishment must be 100 characters or fewer"},
+    )
+    sentence_date = _date("Sentence date", required=False)
+    conditional_release_date = _date("Conditional release date", required=False, past_only=False)
+    hdc_eligibility_date = _date("HDC eligibility date", required=False, past_only=False)
+    licence_expiry_date = _date("Licence expiry date", required=False, past_only=False)
+    sentence_expiry_date = _date("Sentence expiry date", required=False, past_only=False)
+
+    FIELDS = services.CUSTODY_FIELDS
+    # Dates that come after sentencing, with how each is named in a message.
+    LATER_DATES = {
+        "conditional_release_date": "conditional release date",
+        "hdc_eligibility_date": "HDC eligibility date",
+        "licence_expiry_date": "licence expiry date",
+        "sentence_expiry_date": "sentence expiry date",
+    }
+
+    @classmethod
+    def for_nominal(cls, nominal: Nominal, data: Any = None) -> "CustodyForm":
+        initial = {field: getattr(nominal, field) for field in cls.FIELDS}
+        return cls(data, initial={**initial, "version": nominal.version})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        establishment = (data.get("establishment") or "").strip()
+        if data.get("in_custody") and not establishment:
+            self.add_error("establishment", "Enter the establishment they are held in")
+        if data.get("in_custody") is False:
+            establishment = ""
+        data["establishment"] = establishment
+        sentenced = data.get("sentence_date")
+        if sentenced and sentenced > timezone.localdate():
+            self.add_error("sentence_date", "The sentence date must be today or in the past")
+        for field, name in self.LATER_DATES.items():
+            later = data.get(field)
+            if sentenced and later and later <= sentenced:
+                self.add_error(field, f"The {name} must be after the sentence date")
+        release = data.get("conditional_release_date")
+        hdc = data.get("hdc_eligibility_date")
+        if release and hdc and hdc > release:
+            message = "The HDC eligibility date must be on or before the conditional release date"
+            self.add_error("hdc_eligibility_date", message)
+        for field in ("licence_expiry_date", "sentence_expiry_date"):
+            expiry = data.get(field)
+            if release and expiry and expiry < release:
+                name = self.LATER_DATES[field]
+                self.add_error(field, f"The {name} must be on or after the conditional release date")
+        return data
+
+    def changes(self) -> dict[str, Any]:
+        return {field: self.cleaned_data[field] for field in self.FIELDS}
+
+
+class NeedForm(GovukFormMixin, forms.Form):
+    status = _choice("Status", NeedStatus.choices)
+    unmet_reason = _choice("Why the need is unmet", UnmetReason.choices)
+    unmet_reason.required = False
+    unmet_reason.help_text = "Only if the need is unmet"
+    updated_on = _date("Date of the update")
+    note = _text("Note", required=False, rows=3)
+
+    def __init__(self, *args: Any, need: Need | None = None, **kwargs: Any) -> None:
+        initial: dict[str, Any] = {"updated_on": timezone.localdate()}
+        if need is not None:
+            initial.update(status=need.status, unmet_reason=need.unmet_reason)
+        kwargs.setdefault("initial", initial)
+        super().__init__(*args, **kwargs)
+        self.fields["status"].error_messages.update(
+            required="Select the status of the need", invalid_choice="Select the status of the need"
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        status = data.get("status")
+        if status == NeedStatus.UNMET:
+            if not data.get("unmet_reason"):
+                self.add_error("unmet_reason", "Select why the need is unmet")
+        elif status:
+            data["unmet_reason"] = ""
+        return data
+
+
+class OffenceCategoryField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: OffenceCategory) -> str:
+        return f"{obj.name} (neighbourhood crime)" if obj.is_neighbourhood_crime else obj.name
+
+
+class OffenceForm(GovukFormMixin, forms.Form):
+    kind = _choice("Proven offence or arrest", Offence.Kind.choices)
+    category = OffenceCategoryField(
+        label="Category",
+        queryset=OffenceCategory.objects.all(),
+        empty_label="Choose a category",
+        help_text="Neighbourhood crime: burglary, robbery, theft and vehicle crime",
+        error_messages={
+            "required": "Select the offence category",
+            "invalid_choice": "Select the offence category",
+        },
+    )
+    occurred_on = _date("Date of the offence or arrest")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        message = "Select whether this is a proven offence or an arrest"
+        self.fields["kind"].error_messages.update(required=message, invalid_choice=message)
+
+
+class GoalForm(GovukFormMixin, forms.Form):
+    in_their_words = _text(
+        "The goal in their words", rows=3, help_text="Write it as they said it, not as a target"
+    )
+    set_on = _date("Date set")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"set_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)
+        self.fields["in_their_words"].error_messages["required"] = "Enter the goal as the person put it"
+
+    def clean_set_on(self) -> Any:
+        set_on = self.cleaned_data["set_on"]
+        if set_on > timezone.localdate():
+            raise forms.ValidationError("The date set must be today or in the past")
+        return set_on
+
+
+class GoalStatusForm(GovukFormMixin, forms.Form):
+    status = _choice("What has happened to the goal", Goal.Status.choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].error_messages.update(
+            required="Select what has happened to the goal",
+            invalid_choice="Select what has happened to the goal",
+        )
+
+
+class FeedbackForm(GovukFormMixin, forms.Form):
+    given_on = _date("Date given")
+    what_helps = _text("What helps", required=False, rows=3, help_text="In their words")
+    what_does_not_help = _text("What does not help", required=False, rows=3, help_text="In their words")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"given_on": timezone.localdate()})
+        super().__init__(*args, **kwargs)

@@ -7,8 +7,9 @@ import re
 
 from django.core.exceptions import ValidationError
 
-# The PNC's check character: (two-digit year + seven-digit serial) modulo 23, into this alphabet
-# (no I, O or S, which are easily misread).
+# The check character of PNC IDs and CRO numbers: (two-digit year + serial) modulo 23, into this
+# alphabet (no I, O or S, which are easily misread). The PNC pads its serial to seven digits,
+# the CRO to six, so the same digits give different letters in the two systems.
 CHECK_CHARACTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
 
 _CRN = re.compile(r"^[A-Z][0-9]{6}$")
@@ -17,8 +18,13 @@ _NOMIS = re.compile(r"^[A-Z][0-9]{4}[A-Z]{2}$")
 _CRO = re.compile(r"^(?P<serial>[0-9]{1,6})/(?P<year>[0-9]{2})(?P<check>[A-Z])$")
 
 
-def check_character(year: str, serial: str) -> str:
-    return CHECK_CHARACTERS[int(f"{year[-2:]}{int(serial):07d}") % 23]
+def check_character(year: str, serial: str, *, serial_digits: int = 7) -> str:
+    """The PNC ID's check letter; pass serial_digits=6 for a CRO number (see cro_check_character)."""
+    return CHECK_CHARACTERS[int(f"{year[-2:]}{int(serial):0{serial_digits}d}") % 23]
+
+
+def cro_check_character(year: str, serial: str) -> str:
+    return check_character(year, serial, serial_digits=6)
 
 
 def normalise(value: str) -> str:
@@ -52,9 +58,9 @@ def validate_cro_number(value: str) -> None:
     match = _CRO.match(value)
     if not match:
         raise ValidationError(
-            "Enter a CRO number as up to six digits, a slash, a two-digit year and a letter, like 123456/08M"
+            "Enter a CRO number as up to six digits, a slash, a two-digit year and a letter, like 123456/08T"
         )
-    expected = check_character(match["year"], match["serial"])
+    expected = cro_check_character(match["year"], match["serial"])
     if match["check"] != expected:
         raise ValidationError(
             f"The CRO number's check letter is wrong: check the number (it should end in {expected})"

@@ -5,6 +5,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from cohorts import identifiers
 from iom.core.models import Team
@@ -195,7 +196,9 @@ class NominalChange(models.Model):
 
     @property
     def field_label(self) -> str:
-        return str(Nominal._meta.get_field(self.field).verbose_name).capitalize()
+        field = Nominal._meta.get_field(self.field)
+        label = field.verbose_name if isinstance(field, models.Field) else self.field
+        return capfirst(str(label))
 
 
 class Allocation(models.Model):

@@ -2,10 +2,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import OrderBy
 from django.http import Http404
 from django.utils import timezone
 
+from cohorts import identifiers
 from cohorts.models import (
     PRE_RELEASE_WEEKS,
     Assessment,
@@ -20,15 +22,17 @@ from cohorts.models import (
 from iom.core import access, audit
 from iom.core.models import User
 
-CASELOAD_SORTS = {
+# People with no CRN, activity or review date come last either way: PostgreSQL would put them
+# first when sorting newest first, and SQLite first when sorting oldest first.
+CASELOAD_SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "name": ("family_name", "given_name", "id"),
     "-name": ("-family_name", "-given_name", "-id"),
-    "crn": ("crn", "id"),
-    "-crn": ("-crn", "-id"),
-    "last_activity": ("last_activity", "family_name", "id"),
-    "-last_activity": ("-last_activity", "family_name", "id"),
-    "review_due": ("review_due", "family_name", "id"),
-    "-review_due": ("-review_due", "family_name", "id"),
+    "crn": (F("crn").asc(nulls_last=True), "id"),
+    "-crn": (F("crn").desc(nulls_last=True), "-id"),
+    "last_activity": (F("last_activity").asc(nulls_last=True), "family_name", "id"),
+    "-last_activity": (F("last_activity").desc(nulls_last=True), "family_name", "id"),
+    "review_due": (F("review_due").asc(nulls_last=True), "family_name", "id"),
+    "-review_due": (F("review_due").desc(nulls_last=True), "family_name", "id"),
 }
 REVIEW_DUE_SOON_DAYS = 14
 OPEN = [CohortMembership.Status.PROPOSED, CohortMembership.Status.ACTIVE]
@@ -87,8 +91,10 @@ def caseload_for(
     )
     search = filters.search.strip()
     if search:
-        terms = Q(crn__iexact=search) | Q(pnc_id__iexact=search) | Q(nomis_number__iexact=search)
-        terms |= Q(cro_number__iexact=search)
+        # Identifiers are stored normalised, so "a1234 bc" finds A1234BC.
+        identifier = identifiers.normalise(search)
+        terms = Q(crn=identifier) | Q(pnc_id=identifier) | Q(nomis_number=identifier)
+        terms |= Q(cro_number=identifier)
         words = search.split()
         name_terms = Q()
         for word in words:

@@ -17,6 +17,7 @@ from cohorts.models import (
     Alias,
     Allocation,
     Assessment,
+    Cohort,
     CohortMembership,
     CohortReview,
     CohortSetting,
@@ -29,6 +30,7 @@ from cohorts.models import (
     NominalChange,
     Offence,
     OffenceCategory,
+    Pathway,
     TimelineEvent,
 )
 from cohorts.periods import add_months
@@ -146,6 +148,9 @@ def create_nominal(*, actor: User, team: Team, **values: Any) -> Nominal:
     _normalise_identifiers(values)
     check_identifiers_are_new(actor=actor, values=values)
     aliases = values.pop("aliases", [])
+    longest = Alias._meta.get_field("name").max_length or 200
+    if any(len(name) > longest for name in aliases):
+        raise ValidationError({"aliases": f"Each alias must be {longest} characters or fewer"})
     nominal = Nominal(team=team, **values)
     nominal.full_clean()
     nominal.save()
@@ -270,6 +275,12 @@ def allocate_worker(
     slot = role.value if isinstance(role, Allocation.Role) else str(role)
     if getattr(nominal, f"{slot}_id") == (worker.pk if worker else None):
         return None
+    current = Allocation.objects.filter(nominal=nominal, role=slot, ended_on__isnull=True).first()
+    if current is not None and started_on < current.started_on:
+        since = f"{current.started_on:%-d %B %Y}"
+        raise ValidationError(
+            {"started_on": f"{current.worker} has held this place since {since}: enter that date or later"}
+        )
     Allocation.objects.filter(nominal=nominal, role=slot, ended_on__isnull=True).update(ended_on=started_on)
     allocation = (
         Allocation.objects.create(
@@ -380,6 +391,8 @@ def update_need(
     note: str = "",
 ) -> Need:
     access.require_edit_nominal(actor, nominal)
+    if pathway not in Pathway.values:
+        raise ValidationError({"pathway": "Select a pathway"})
     if updated_on > timezone.localdate():
         raise ValidationError({"updated_on": "The date must be today or in the past"})
     if status == NeedStatus.UNMET and not unmet_reason:
@@ -424,6 +437,8 @@ def add_goal(*, actor: User, nominal: Nominal, in_their_words: str, set_on: date
     access.require_edit_nominal(actor, nominal)
     if not in_their_words.strip():
         raise ValidationError({"in_their_words": "Enter the goal as the person put it"})
+    if set_on > timezone.localdate():
+        raise ValidationError({"set_on": "The date must be today or in the past"})
     goal = Goal.objects.create(
         nominal=nominal, in_their_words=in_their_words.strip(), set_on=set_on, recorded_by=actor
     )
@@ -524,9 +539,17 @@ def propose_for_cohort(
         with transaction.atomic():
             membership.save()
     except IntegrityError:
-        raise ValidationError(
-            {"cohort": f"{nominal.full_name} is already proposed for or on a cohort: record a review instead"}
-        ) from None
+        existing = nominal.cohort_memberships.filter(status=CohortMembership.Status.ACTIVE).first()
+        if existing is None:
+            message = (
+                f"{nominal.full_name} is already proposed for a cohort and awaiting the panel's decision"
+            )
+        else:
+            message = (
+                f"{nominal.full_name} is already on the {existing.get_cohort_display()} cohort: "
+                "record a review to move them to another cohort"
+            )
+        raise ValidationError({"cohort": message}) from None
     add_timeline_event(
         nominal=nominal,
         kind=TimelineEvent.Kind.COHORT,
@@ -647,9 +670,16 @@ def record_review(
         errors["reviewed_on"] = "The review date must be today or in the past"
     elif membership.entry_date and reviewed_on < membership.entry_date:
         errors["reviewed_on"] = "The review date must be on or after the date they joined the cohort"
-    if outcome == CohortReview.Outcome.MOVE and (not new_cohort or new_cohort == membership.cohort):
+    if outcome not in CohortReview.Outcome.values:
+        errors.setdefault("outcome", "Select the outcome of the review")
+    if outcome == CohortReview.Outcome.MOVE and (
+        new_cohort not in Cohort.values or new_cohort == membership.cohort
+    ):
         errors["new_cohort"] = "Select the cohort they move to"
-    if outcome == CohortReview.Outcome.EXIT and exit_reason not in CohortMembership.ExitReason.values:
+    if outcome == CohortReview.Outcome.EXIT and (
+        exit_reason not in CohortMembership.ExitReason.values
+        or exit_reason == CohortMembership.ExitReason.MOVED_COHORT
+    ):
         errors["exit_reason"] = "Select why they leave IOM"
     if errors:
         raise ValidationError(errors)

@@ -1,12 +1,14 @@
 from django.urls import path
 
-from cohorts.views import caseload, cohort, facts, record, team
+from cohorts.views import caseload, cohort, facts, importer, record, team
 
 app_name = "cohorts"
 urlpatterns = [
     path("", caseload.caseload, name="caseload"),
     path("export.csv", caseload.caseload_export, name="caseload-export"),
     path("new/", caseload.nominal_create, name="nominal-create"),
+    path("import/", importer.tracker_import, name="tracker-import"),
+    path("import/<str:token>/", importer.tracker_import_confirm, name="tracker-import-confirm"),
     path("panel/", cohort.panel, name="panel"),
     path("panel/<int:membership_id>/", cohort.panel_decision, name="panel-decision"),
     path("<int:nominal_id>/", record.overview, name="nominal-detail"),

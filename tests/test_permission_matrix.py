@@ -8,9 +8,12 @@ scope never answers 403. 302 is a redirect, to sign in or onward.
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from cohorts.models import CohortMembership
+from cohorts import importer
+from cohorts.models import CohortMembership, Goal
+from iom.core import access
 from iom.core.factories import UserFactory
 from iom.core.models import Role
 from reports.factories import ReportRunFactory
@@ -100,7 +103,23 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
             "cohorts:alias-create",
             "cohorts:cohort-review",
             "cohorts:allocate",
+            "cohorts:assessment-create",
+            "cohorts:custody-edit",
+            "cohorts:need-update",
+            "cohorts:offence-create",
+            "cohorts:goal-create",
+            "cohorts:goal-update",
+            "cohorts:feedback-create",
         )
+    },
+    # Managers import into their own team; the results and confirmation belong to the uploader alone.
+    "cohorts:tracker-import": {
+        "GET": row(404, anonymous=SIGN_IN_FIRST, manager_own=200, manager_other=200),
+        "POST": row(404, anonymous=SIGN_IN_FIRST, manager_own=200, manager_other=200),
+    },
+    "cohorts:tracker-import-confirm": {  # an empty POST on a clean file imports it, then redirects
+        "GET": row(404, anonymous=SIGN_IN_FIRST, manager_own=200),
+        "POST": row(404, anonymous=SIGN_IN_FIRST, manager_own=302),
     },
     "cohorts:cohort-propose": {
         "GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_OWN, 200)),
@@ -152,7 +171,20 @@ def test_every_url_has_a_row():
     assert all_url_names() == set(MATRIX)
 
 
-def url_for(name: str, world) -> str:
+def url_for(name: str, world, user=None) -> str:
+    if name == "cohorts:tracker-import-confirm":
+        # The upload belongs to the own team's manager: the actor when that is who asks.
+        uploader = (
+            user
+            if user is not None and access.can_manage_team(user, world.own_team.pk)
+            else member(Role.MANAGER, team=world.own_team)
+        )
+        stored, _ = importer.receive_tracker(
+            actor=uploader,
+            team=world.own_team,
+            upload=SimpleUploadedFile("tracker.csv", b"Given name,Family name\r\nAmy,Bell\r\n"),
+        )
+        return reverse(name, args=[stored.token])
     if name == "cohorts:panel-decision":
         proposal = CohortMembership.objects.create(
             nominal=world.nominal,
@@ -162,6 +194,16 @@ def url_for(name: str, world) -> str:
             proposal_reason="Persistent burglary",
         )
         return reverse(name, args=[proposal.pk])
+    if name == "cohorts:need-update":
+        return reverse(name, args=[world.nominal.pk, "accommodation"])
+    if name == "cohorts:goal-update":
+        goal = Goal.objects.create(
+            nominal=world.nominal,
+            in_their_words="Get my own flat",
+            set_on=datetime.date(2026, 11, 2),
+            recorded_by=UserFactory.create(),
+        )
+        return reverse(name, args=[world.nominal.pk, goal.pk])
     if name == "cohorts:cohort-review":
         CohortMembership.objects.create(
             nominal=world.nominal,
@@ -196,7 +238,7 @@ def test_permission_matrix(client, name, method, actor, status):
     user = ACTORS[actor](world)
     if user is not None:
         client.force_login(user)
-    url = url_for(name, world)
+    url = url_for(name, world, user)
     response = client.get(url) if method == "GET" else client.post(url, {})
     assert response.status_code == status, f"{method} {url} as {actor}"
 

@@ -4,6 +4,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cohorts import selectors, services
 from cohorts.forms import CaseloadFilterForm, NewNominalForm
+from cohorts.models import Cohort, CohortMembership, Nominal
 from iom.core import access, audit
 from iom.core.http import AuthenticatedRequest, sort_headers
 from iom.core.models import TEAM_ROLES, Team, User
@@ -34,13 +36,16 @@ EXPORT_COLUMNS = [
 
 
 def _team_workers(user: User) -> list[User]:
-    return list(
-        User.objects.filter(
-            memberships__team_id__in=access.team_ids(user), memberships__role__in=TEAM_ROLES, is_active=True
-        )
-        .distinct()
-        .order_by("full_name")
+    # Anyone still allocated to the team's people counts too (a worker who moved team or left), so
+    # the team dashboard's per-worker links filter instead of failing validation.
+    team_ids = access.team_ids(user)
+    allocated = Nominal.objects.filter(team_id__in=team_ids).filter(
+        Q(police_offender_manager=OuterRef("pk"))
+        | Q(probation_practitioner=OuterRef("pk"))
+        | Q(support_worker=OuterRef("pk"))
     )
+    in_team = Q(memberships__team_id__in=team_ids, memberships__role__in=TEAM_ROLES, is_active=True)
+    return list(User.objects.filter(in_team | Exists(allocated)).distinct().order_by("full_name"))
 
 
 def _require_caseload(request: AuthenticatedRequest) -> None:
@@ -112,8 +117,15 @@ def caseload(request: AuthenticatedRequest) -> HttpResponse:
                 access.can_add_nominal(request.user, team) for team in access.team_ids(request.user)
             ),
             "export_query": request.GET.urlencode(),
+            "can_import": bool(access.managed_team_ids(request.user)),
         },
     )
+
+
+def _cell(value: str) -> str:
+    # Names and areas are typed by people: one starting =, +, - or @ would run as a formula in a
+    # spreadsheet (CSV injection), so it is opened with an apostrophe, which shows it as text.
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 class _Echo:
@@ -133,6 +145,8 @@ def caseload_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
         detail={"filtered": filters.any, "rows": nominals.count()},
     )
     writer = csv.writer(_Echo())
+    cohorts = dict(Cohort.choices)
+    risks = dict(CaseloadFilterForm.base_fields["risk"].choices)  # type: ignore[attr-defined]
 
     def rows() -> Any:
         yield writer.writerow([label for label, _ in EXPORT_COLUMNS])
@@ -144,7 +158,13 @@ def caseload_export(request: AuthenticatedRequest) -> StreamingHttpResponse:
                     value = nominal.get_statutory_status_display()
                 elif field == "in_custody":
                     value = "Yes" if value else "No"
-                values.append("" if value is None else str(value))
+                elif field == "cohort" and value:
+                    # A proposal is not a place on the cohort: say so, as the page does.
+                    proposed = getattr(nominal, "membership_status", "") == CohortMembership.Status.PROPOSED
+                    value = f"{cohorts.get(value, value)}{' (proposed)' if proposed else ''}"
+                elif field == "rosh" and value:
+                    value = risks.get(value, value)
+                values.append(_cell("" if value is None else str(value)))
             yield writer.writerow(values)
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

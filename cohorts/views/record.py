@@ -3,14 +3,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cohorts import selectors, services
+from cohorts import identifiers, selectors, services
 from cohorts.forms import AliasForm, NominalDetailsForm
-from cohorts.models import Nominal, TimelineEvent
+from cohorts.models import NeedStatus, Nominal, NominalChange, TimelineEvent
 from cohorts.views.person import person_context, render_tab
 from iom.core import access
 from iom.core.http import AuthenticatedRequest
@@ -25,7 +25,8 @@ def overview(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
         return {
             "membership": selectors.current_membership(nominal),
             "assessments": selectors.latest_assessments(nominal),
-            "needs": list(nominal.needs.all()),
+            # "No need" rows are assessments, not needs: listing none of them would leave the row blank.
+            "needs": list(nominal.needs.exclude(status=NeedStatus.NO_NEED)),
             "goals": list(nominal.goals.select_related("recorded_by")),
             "feedback": list(nominal.feedback.select_related("recorded_by")[:3]),
             "aliases": list(nominal.aliases.all()),
@@ -107,9 +108,7 @@ def edit_record(
                 "has been saved. Check their changes below, then save again if yours still apply.",
             )
             # The next save is a deliberate one, over the record as it is now.
-            fresh = Nominal.objects.get(pk=nominal.pk)
-            form.data = form.data.copy()
-            form.data["version"] = fresh.version
+            form.data = _over_current_record(form, Nominal.objects.get(pk=nominal.pk), stale)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -120,6 +119,30 @@ def edit_record(
         {"form": form, "stale": stale, "form_title": title, "cancel_url": reverse(done, args=[nominal.pk])}
     )
     return render(request, template, context)
+
+
+def _over_current_record(form: Any, fresh: Nominal, stale: list[NominalChange]) -> QueryDict:
+    """The user's entries, moved onto the current version of the record.
+
+    A field someone else changed, which this user left as they found it, takes its new value:
+    otherwise saving again would put back the old value and silently undo the other change.
+    Where both changed the same field, the user's entry stays and the table shows the other.
+    """
+    data = form.data.copy()
+    data["version"] = str(fresh.version)
+    found: dict[str, str] = {}
+    for change in sorted(stale, key=lambda change: change.version):
+        found.setdefault(change.field, change.old_value)
+    for field, was in found.items():
+        if field not in form.fields or field not in form.cleaned_data:
+            continue
+        entered = form.cleaned_data[field]
+        if field in services.IDENTIFIER_FIELDS:
+            entered = identifiers.normalise(entered or "") or None
+        if services._display(fresh, field, entered) == was:
+            now = form.fields[field].widget.format_value(getattr(fresh, field))
+            data.setlist(field, now if isinstance(now, list) else ["" if now is None else str(now)])
+    return data
 
 
 @require_http_methods(["GET", "POST"])

@@ -46,7 +46,7 @@ def test_offender_manager_logs_a_contact(
     page.get_by_role("link", name="Robson, Dean").click()
     expect(page).to_have_url(f"{base}/people/{world.nominal.pk}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Dean Robson")
-    expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
+    expect(page.get_by_role("heading", name="Recent activity")).to_be_visible()
     expect(page.get_by_text("Nothing has been recorded for Dean yet.")).to_be_visible()
     page_checks.check("person page, empty timeline")
 

@@ -1,35 +1,183 @@
+"""The demo data: built once for the class (it takes seconds), rolled back after it, like setUpTestData."""
+
+from collections.abc import Iterator
+from datetime import date, timedelta
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.utils import timezone
+from pytest_django import DjangoDbBlocker
 
-from cohorts.models import Nominal
+from cohorts import identifiers
+from cohorts.models import (
+    Allocation,
+    Assessment,
+    CohortMembership,
+    CohortReview,
+    Feedback,
+    Goal,
+    Need,
+    NeedStatus,
+    NeedUpdate,
+    Nominal,
+    Offence,
+    Pathway,
+    TimelineEvent,
+    UnmetReason,
+)
 from iom.core.models import AuditEvent, Membership, Organisation, Region, Role, Team, User
+from reports.management.commands.seed_demo import DEMO_PASSWORD
 from supervision.models import Contact
 
 pytestmark = pytest.mark.django_db
 
+MODELS = (
+    Region,
+    Organisation,
+    Team,
+    User,
+    Membership,
+    Nominal,
+    Contact,
+    AuditEvent,
+    TimelineEvent,
+    CohortMembership,
+    CohortReview,
+    Allocation,
+    Assessment,
+    Need,
+    NeedUpdate,
+    Offence,
+    Goal,
+    Feedback,
+)
+
 
 def counts():
-    return {
-        model.__name__: model.objects.count()
-        for model in (Region, Organisation, Team, User, Membership, Nominal, Contact, AuditEvent)
-    }
+    return {model.__name__: model.objects.count() for model in MODELS}
 
 
-def test_it_builds_the_demo_and_a_second_run_changes_nothing(capsys):
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="class")
+def seeded(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[str]:
+    """seed_demo's output; its data stays for the class's tests and is rolled back after them."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        output = seed()
+        yield output
+        transaction.set_rollback(True)
+
+
+class TestTheDemo:
+    def test_it_builds_the_demo_and_a_second_run_changes_nothing(self, seeded):
+        first = counts()
+        assert (first["Region"], first["Team"], first["Nominal"]) == (1, 2, 60)
+        assert first["Contact"] >= 3 * 60
+        assert Organisation.objects.filter(kind__in=["voluntary_community", "local_authority"]).count() == 2
+        for model in ("CohortMembership", "Allocation", "Assessment", "Need", "Goal", "Offence", "Feedback"):
+            assert first[model] > 0, model
+        assert "password for all: demo-password-iom-2026" in seeded
+        assert "Demo data ready: 60 new nominals" in seeded
+
+        assert "Demo data ready: 0 new nominals, 60 in all" in seed()
+        assert counts() == first
+
+    def test_every_role_has_a_login_printed_for_it(self, seeded):
+        assert {role for (role,) in Membership.objects.values_list("role")} == set(Role.values)
+        for user in User.objects.all():
+            assert user.email in seeded
+        assert "police.om@demo.iom.example" in seeded
+        # Each team has a manager for its panel and every case-team place filled by someone.
+        for team in Team.objects.all():
+            roles = set(Membership.objects.filter(team=team).values_list("role", flat=True))
+            assert Role.MANAGER in roles, team
+            assert {Role.POLICE_OFFENDER_MANAGER, Role.PROBATION_PRACTITIONER} <= roles, team
+            assert roles & {Role.SUPPORT_WORKER, Role.YOUNG_ADULT_SUPPORT_WORKER}, team
+
+    def test_the_cohorts_are_spread_as_a_real_team_would_have_them(self, seeded):
+        active = CohortMembership.objects.filter(status=CohortMembership.Status.ACTIVE)
+        assert {cohort: active.filter(cohort=cohort).count() for cohort in ("fixed", "flex", "free")} == {
+            "fixed": 20,
+            "flex": 15,
+            "free": 15,
+        }
+        assert CohortMembership.objects.filter(status=CohortMembership.Status.PROPOSED).count() == 5
+        assert CohortMembership.objects.filter(status=CohortMembership.Status.ENDED).count() == 2
+        on_or_proposed = CohortMembership.objects.filter(status__in=["active", "proposed"]).values("nominal")
+        assert Nominal.objects.exclude(pk__in=on_or_proposed).count() == 5
+        today = timezone.localdate()
+        assert 1 <= active.filter(review_due__lt=today).count() <= 6
+        assert active.filter(review_due__gte=today).exists()
+        # Every accepted membership went through the panel, recorded by the team's manager.
+        for membership in active.select_related("panel_recorded_by"):
+            assert membership.panel_date is not None
+            assert membership.panel_recorded_by is not None
+            assert membership.proposed_on <= membership.panel_date <= today
+            assert membership.panel_recorded_by.memberships.filter(
+                role=Role.MANAGER, team_id=membership.nominal.team_id
+            ).exists()
+        audit = set(AuditEvent.objects.values_list("action", flat=True))
+        assert {"cohort.proposed", "cohort.panel_decided", "cohort.reviewed", "nominal.allocated"} <= audit
+
+    def test_the_record_has_case_teams_risk_needs_and_custody(self, seeded):
+        nominals = Nominal.objects.all()
+        allocated = nominals.exclude(police_offender_manager=None).exclude(probation_practitioner=None)
+        assert allocated.count() >= 50
+        assert 1 <= nominals.filter(police_offender_manager=None, probation_practitioner=None).count() <= 6
+        assert nominals.exclude(support_worker=None).exists()
+        assert Assessment.objects.filter(kind=Assessment.Kind.ROSH).values("nominal").distinct().count() >= 45
+        for pathway in (Pathway.ACCOMMODATION, Pathway.HEALTH):
+            assert Need.objects.filter(
+                pathway=pathway, status=NeedStatus.UNMET, unmet_reason=UnmetReason.NO_SERVICE
+            ).exists(), pathway
+        today = timezone.localdate()
+        due_out = [n for n in nominals.filter(in_custody=True) if n.due_out_within(today)]
+        assert len(due_out) >= 3
+        for nominal in nominals:
+            identifiers.validate_crn(nominal.crn or "")
+            identifiers.validate_pnc_id(nominal.pnc_id or "")
+            if nominal.in_custody:
+                identifiers.validate_nomis_number(nominal.nomis_number or "")
+                assert nominal.establishment
+        # Written through the services: each piece has its timeline entry.
+        assert TimelineEvent.objects.filter(kind=TimelineEvent.Kind.COHORT).count() >= 100
+        assert TimelineEvent.objects.filter(kind=TimelineEvent.Kind.VOICE).exists()
+        assert Goal.objects.filter(status=Goal.Status.ACTIVE).exists()
+
+    def test_every_demo_user_can_sign_in(self, client, seeded):
+        for user in User.objects.all():
+            assert client.login(email=user.email, password=DEMO_PASSWORD), user.email
+            client.logout()
+
+
+def test_a_demo_database_from_before_the_richer_record_still_seeds(capsys):
+    """Its people stay as they were; it gains only the new demo users."""
+    region = Region.objects.create(name="Northshire")
+    city = Team.objects.create(region=region, name="Northshire City IOM")
+    county = Team.objects.create(region=region, name="Northshire County IOM")
+    Nominal.objects.bulk_create(
+        Nominal(
+            crn=f"{prefix}{100001 + n:06d}",
+            given_name="Dean",
+            family_name="Robson",
+            date_of_birth=date(1990, 1, 1) + timedelta(days=n),
+            team=team,
+        )
+        for prefix, team in (("C", city), ("N", county))
+        for n in range(30)
+    )
+
     call_command("seed_demo")
-    first = counts()
-    assert (first["Region"], first["Team"], first["Nominal"]) == (1, 2, 60)
-    assert first["Contact"] >= 3 * 60
+
+    assert "Demo data ready: 0 new nominals, 60 in all" in capsys.readouterr().out
+    assert Nominal.objects.count() == 60
+    assert not CohortMembership.objects.exists()
+    assert not Allocation.objects.exists()
+    assert User.objects.filter(email="probation.county@demo.iom.example").exists()
     assert {role for (role,) in Membership.objects.values_list("role")} == set(Role.values)
-    assert Organisation.objects.filter(kind__in=["voluntary_community", "local_authority"]).count() == 2
-    output = capsys.readouterr().out
-    assert "police.om@demo.iom.example" in output
-    assert "password for all: demo-password-iom-2026" in output
-    call_command("seed_demo")
-    assert counts() == first
-
-
-def test_every_demo_user_can_sign_in(client):
-    call_command("seed_demo")
-    for user in User.objects.all():
-        assert client.login(email=user.email, password="demo-password-iom-2026"), user.email
