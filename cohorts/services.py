@@ -153,7 +153,14 @@ def create_nominal(*, actor: User, team: Team, **values: Any) -> Nominal:
         raise ValidationError({"aliases": f"Each alias must be {longest} characters or fewer"})
     nominal = Nominal(team=team, **values)
     nominal.full_clean()
-    nominal.save()
+    try:
+        with transaction.atomic():
+            nominal.save()
+    except IntegrityError:
+        # Another save took the identifier between our check and this insert.
+        check_identifiers_are_new(actor=actor, values=values)
+        raise
+
     for name in aliases:
         Alias.objects.create(nominal=nominal, name=name)
     add_timeline_event(

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cohorts import selectors, services
 from cohorts.forms import PanelDecisionForm, ProposalForm, ReviewForm
 from cohorts.models import Nominal
-from cohorts.views.person import person_context, render_tab
+from cohorts.views.person import nominal_for_form, person_context, render_tab
 from iom.core import access, audit
 from iom.core.http import AuthenticatedRequest
 
@@ -29,7 +29,7 @@ def cohort_tab(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def propose(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
-    nominal = selectors.get_nominal_for_user(user=request.user, nominal_id=nominal_id)
+    nominal = nominal_for_form(request, nominal_id)
     if not access.can_propose_for_cohort(request.user, nominal):
         raise PermissionDenied("Only the team's workers and managers may propose people for a cohort.")
     form = ProposalForm(request.POST or None)
@@ -60,7 +60,7 @@ def propose(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def review(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
-    nominal = selectors.get_nominal_for_user(user=request.user, nominal_id=nominal_id)
+    nominal = nominal_for_form(request, nominal_id)
     access.require_edit_nominal(request.user, nominal)
     membership = selectors.current_membership(nominal)
     if membership is None or membership.status != membership.Status.ACTIVE:

@@ -22,7 +22,7 @@ from cohorts.forms import (
 )
 from cohorts.models import Nominal, Pathway
 from cohorts.views import record
-from cohorts.views.person import person_context, render_tab
+from cohorts.views.person import nominal_for_form, person_context, render_tab
 from iom.core import access
 from iom.core.http import AuthenticatedRequest
 
@@ -61,8 +61,8 @@ def offences(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
 
 
 def _nominal_to_edit(request: AuthenticatedRequest, nominal_id: int) -> Nominal:
-    """404 when out of scope (audited by the selector), 403 when seen but not theirs to change."""
-    nominal = selectors.get_nominal_for_user(user=request.user, nominal_id=nominal_id)
+    """404 when out of scope, 403 when seen but not theirs to change; opening the form is audited."""
+    nominal = nominal_for_form(request, nominal_id)
     access.require_edit_nominal(request.user, nominal)
     return nominal
 
@@ -135,12 +135,7 @@ def custody_edit(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse
 
 @require_http_methods(["GET", "POST"])
 def need_update(request: AuthenticatedRequest, nominal_id: int, pathway: str) -> HttpResponse:
-    if request.method == "POST":
-        nominal = _nominal_to_edit(request, nominal_id)
-    else:
-        # The page shows the pathway's history, so opening it is a consultation of the record.
-        nominal = selectors.open_nominal_record(user=request.user, nominal_id=nominal_id, page="needs-update")
-        access.require_edit_nominal(request.user, nominal)
+    nominal = _nominal_to_edit(request, nominal_id)
     if pathway not in Pathway.values:
         raise Http404("No such pathway")
     need = next((need for need in selectors.needs_for(nominal) if need.pathway == pathway), None)

@@ -40,6 +40,15 @@ def person_context(request: AuthenticatedRequest, nominal: Nominal, tab: str) ->
     }
 
 
+def nominal_for_form(request: AuthenticatedRequest, nominal_id: int) -> Nominal:
+    """The person a form page is about. Showing the form shows the record, so a GET is audited as a
+    consultation (named after the page); a POST is audited by the service that writes."""
+    if request.method == "GET":
+        page = request.resolver_match.url_name if request.resolver_match else "form"
+        return selectors.open_nominal_record(user=request.user, nominal_id=nominal_id, page=page or "form")
+    return selectors.get_nominal_for_user(user=request.user, nominal_id=nominal_id)
+
+
 def render_tab(
     request: AuthenticatedRequest,
     nominal_id: int,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cohorts import identifiers, selectors, services
 from cohorts.forms import AliasForm, NominalDetailsForm
 from cohorts.models import NeedStatus, Nominal, NominalChange, TimelineEvent
-from cohorts.views.person import person_context, render_tab
+from cohorts.views.person import nominal_for_form, person_context, render_tab
 from iom.core import access
 from iom.core.http import AuthenticatedRequest
 
@@ -85,10 +85,7 @@ def edit_record(
     done: str,
 ) -> HttpResponse:
     """Edit part of the record with optimistic locking: a stale save shows what changed instead."""
-    if request.method == "POST":
-        nominal = selectors.get_nominal_for_user(user=request.user, nominal_id=nominal_id)
-    else:
-        nominal = selectors.open_nominal_record(user=request.user, nominal_id=nominal_id, page=f"{tab}-edit")
+    nominal = nominal_for_form(request, nominal_id)
     access.require_edit_nominal(request.user, nominal)
     form = form_class.for_nominal(nominal, request.POST or None)
     stale: list[Any] = []
@@ -147,7 +144,7 @@ def _over_current_record(form: Any, fresh: Nominal, stale: list[NominalChange]) 
 
 @require_http_methods(["GET", "POST"])
 def alias_create(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
-    nominal = selectors.get_nominal_for_user(user=request.user, nominal_id=nominal_id)
+    nominal = nominal_for_form(request, nominal_id)
     access.require_edit_nominal(request.user, nominal)
     form = AliasForm(request.POST or None)
     if form.is_bound and form.is_valid():

@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from cohorts import selectors, services
+from cohorts import services
 from cohorts.forms import AllocationForm
 from cohorts.models import Allocation, Nominal
-from cohorts.views.person import person_context, render_tab
+from cohorts.views.person import nominal_for_form, person_context, render_tab
 from iom.core import access
 from iom.core.http import AuthenticatedRequest
 from iom.core.models import User
@@ -26,7 +26,7 @@ def team_tab(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def allocate(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
-    nominal = selectors.get_nominal_for_user(user=request.user, nominal_id=nominal_id)
+    nominal = nominal_for_form(request, nominal_id)
     access.require_manage_team(request.user, nominal.team_id)
     workers = list(
         User.objects.filter(

@@ -150,7 +150,7 @@ def test_the_form_shows_the_pathways_history_newest_first(client):
     # The form starts from the need as it is now.
     assert 'value="being_addressed" checked' in html
     event = AuditEvent.objects.get(action="nominal.viewed")
-    assert event.detail == {"page": "needs-update"}
+    assert event.detail == {"page": "need-update"}
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@ import datetime
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from cohorts.models import Alias, Allocation, Nominal, NominalChange
@@ -72,7 +73,7 @@ def test_the_details_page_opens_for_a_manager_with_the_record_filled_in(client, 
     assert input_value(html, "crn") == world.nominal.crn
     assert input_value(html, "version") == "1"
     event = AuditEvent.objects.get(action="nominal.viewed")
-    assert (event.actor, event.detail) == (manager, {"page": "overview-edit"})
+    assert (event.actor, event.detail) == (manager, {"page": "details-edit"})
 
 
 def test_saving_a_change_records_it_and_returns_to_the_overview(client, world, manager):
@@ -361,3 +362,24 @@ def test_the_overview_needs_row_is_not_blank_when_every_need_is_met_or_absent(cl
     client.force_login(manager)
     html = client.get(f"/people/{world.nominal.pk}/").content.decode()
     assert "None recorded" in html.split("Needs</dt>")[1].split("</dd>")[0]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "details-edit",
+        "alias-create",
+        "cohort-propose",
+        "allocate",
+        "assessment-create",
+        "custody-edit",
+        "offence-create",
+        "goal-create",
+        "feedback-create",
+    ],
+)
+def test_opening_a_form_on_the_record_is_audited_as_a_consultation(client, world, manager, page):
+    client.force_login(manager)
+    assert client.get(reverse(f"cohorts:{page}", args=[world.nominal.pk])).status_code == 200
+    event = AuditEvent.objects.get(action="nominal.viewed")
+    assert (event.actor, event.nominal_id, event.detail) == (manager, world.nominal.pk, {"page": page})
