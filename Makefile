@@ -56,3 +56,9 @@ lock: $(BIN)/.installed
 
 clean:
 	rm -rf $(VENV) node_modules build var .env
+
+# Region-scale data on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/iom_bench),
+# then p50/p95 of the key pages over HTTP against gunicorn. See docs/benchmarks.md.
+.PHONY: bench
+bench: install
+	@scripts/bench

@@ -20,6 +20,7 @@ from cohorts.models import (
     Pathway,
     UnmetReason,
 )
+from cohorts.selectors import holds_a_case_team_place
 from iom.core.models import Membership, Region, Role, Team, User
 from supervision.models import Contact
 
@@ -292,8 +293,9 @@ def caseload_by_worker(*, team_id: int) -> list[WorkerCaseload]:
     # COUNT as a plain function, not an aggregate: the subquery is one row per worker with no GROUP BY.
     people = allocated.order_by().annotate(people=Func("id", function="COUNT")).values("people")
     team_roles = Membership.objects.filter(user=OuterRef("pk"), team_id=team_id, role__in=CASELOAD_ROLES)
+    holds_a_place = holds_a_case_team_place(Nominal.objects.filter(team_id=team_id))
     workers = (
-        User.objects.filter(Exists(team_roles) | Exists(allocated))
+        User.objects.filter(Exists(team_roles) | holds_a_place)
         .annotate(
             people=Coalesce(Subquery(people), 0),
             team_role=Subquery(team_roles.order_by("role").values("role")[:1]),

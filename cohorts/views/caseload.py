@@ -4,7 +4,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -39,13 +39,9 @@ def _team_workers(user: User) -> list[User]:
     # Anyone still allocated to the team's people counts too (a worker who moved team or left), so
     # the team dashboard's per-worker links filter instead of failing validation.
     team_ids = access.team_ids(user)
-    allocated = Nominal.objects.filter(team_id__in=team_ids).filter(
-        Q(police_offender_manager=OuterRef("pk"))
-        | Q(probation_practitioner=OuterRef("pk"))
-        | Q(support_worker=OuterRef("pk"))
-    )
+    allocated = selectors.holds_a_case_team_place(Nominal.objects.filter(team_id__in=team_ids))
     in_team = Q(memberships__team_id__in=team_ids, memberships__role__in=TEAM_ROLES, is_active=True)
-    return list(User.objects.filter(in_team | Exists(allocated)).distinct().order_by("full_name"))
+    return list(User.objects.filter(in_team | allocated).distinct().order_by("full_name"))
 
 
 def _require_caseload(request: AuthenticatedRequest) -> None:

@@ -1,0 +1,247 @@
+"""Measure page latency over real HTTP: `python manage.py measure_latency` (run by `make bench`).
+
+Starts gunicorn with one worker on this process's settings (or measures --url), signs in by
+posting the sign-in form as a real browser would, then requests each page sequentially: warm-up
+requests first, then --requests timed ones, each on a new connection (gunicorn's sync worker
+closes it after every response). Prints p50 and p95 per page against DESIGN §6's targets, with
+/healthz as the floor: the cost of the stack itself, so a page's ratio to it is the page's own work.
+
+Needs the data `seed_scale` builds: it signs in as a police offender manager and the manager of
+the biggest team, and opens the person in that team with the most contacts. Standard library only
+for the measuring: http.client, time and statistics.
+"""
+
+import http.client
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count
+
+from cohorts.models import Nominal, TimelineEvent
+from iom.core.models import Membership, Role, Team
+from reports.management.commands.seed_scale import BENCH_PASSWORD, REGION
+from supervision.models import Contact
+
+_CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@dataclass
+class Page:
+    label: str
+    path: str
+    cookie: str
+    target_ms: float | None  # None: the floor
+
+
+@dataclass
+class Result:
+    page: Page
+    status: str  # "measured" or why not
+    timings: list[float]
+
+    def percentile(self, point: int) -> float:
+        return statistics.quantiles(self.timings, n=100, method="inclusive")[point - 1]
+
+
+class Command(BaseCommand):
+    help = "Measure p50/p95 latency of the caseload, person page and dashboard over HTTP against gunicorn."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--requests", type=int, default=200, help="Timed requests per page (default 200)."
+        )
+        parser.add_argument("--warmup", type=int, default=20, help="Untimed requests first (default 20).")
+        parser.add_argument("--port", type=int, default=8765, help="Port for gunicorn (default 8765).")
+        parser.add_argument(
+            "--url", default="", help="Measure a server already running here instead of starting gunicorn."
+        )
+
+    def handle(self, *args: Any, requests: int, warmup: int, port: int, url: str, **options: Any) -> None:
+        if requests < 20:
+            raise CommandError("--requests must be at least 20 for a meaningful p95")
+        team, member, manager, nominal = _targets()
+        contacts = Contact.objects.filter(nominal=nominal).count()
+        events = TimelineEvent.objects.filter(nominal=nominal).count()
+        team_size = Nominal.objects.filter(team=team).count()
+        self.stdout.write(
+            f"Team {team.name}: {team_size:,} nominals. Signed in as {member.email} (member)"
+            f" and {manager.email} (manager).\nPerson page: nominal {nominal.pk}, {contacts:,} contacts,"
+            f" {events:,} timeline events."
+        )
+        server = None
+        if not url:
+            url = f"http://127.0.0.1:{port}"
+            server = _start_gunicorn(port)
+        try:
+            _wait_until_up(url, server)
+            member_cookie = _sign_in(url, member)
+            manager_cookie = _sign_in(url, manager)
+            pages = [
+                Page("/healthz (floor)", "/healthz", "", None),
+                Page("/people/ (caseload)", "/people/", member_cookie, 150),
+                Page(f"/people/{nominal.pk}/ (person)", f"/people/{nominal.pk}/", member_cookie, 150),
+                Page(
+                    f"/people/{nominal.pk}/timeline/",
+                    f"/people/{nominal.pk}/timeline/",
+                    member_cookie,
+                    150,
+                ),
+                Page("/reports/dashboard/ (manager)", "/reports/dashboard/", manager_cookie, 300),
+            ]
+            load_before = os.getloadavg()
+            results = []
+            for page in pages:
+                results.append(_measure(url, page, warmup, requests))
+                self.stdout.write(f"  measured {page.label}: {results[-1].status}")
+            load_after = os.getloadavg()
+        finally:
+            if server is not None:
+                server.send_signal(signal.SIGTERM)
+                server.wait(timeout=30)
+        self.stdout.write(
+            f"\n{requests} sequential requests per page after {warmup} warm-up; one gunicorn worker;"
+            f" load average {load_before[0]:.2f} before, {load_after[0]:.2f} after ({os.cpu_count()} CPUs).\n"
+        )
+        failed = self.print_table(results)
+        if failed:
+            raise CommandError(f"{failed} page(s) missed their p95 target")
+
+    def print_table(self, results: list[Result]) -> int:
+        floor = results[0].percentile(95) if results[0].timings else None
+        header = f"{'URL':<34} {'p50 ms':>8} {'p95 ms':>8} {'p95/floor':>10} {'target':>8}  result"
+        self.stdout.write(header)
+        self.stdout.write("-" * len(header))
+        failed = 0
+        for result in results:
+            page = result.page
+            target = f"{page.target_ms:.0f}" if page.target_ms is not None else "-"
+            if not result.timings:
+                self.stdout.write(f"{page.label:<34} {'':>8} {'':>8} {'':>10} {target:>8}  {result.status}")
+                continue
+            p50, p95 = result.percentile(50), result.percentile(95)
+            ratio = f"{p95 / floor:.1f}x" if floor else "-"
+            if page.target_ms is None:
+                verdict = "floor"
+            elif p95 <= page.target_ms:
+                verdict = "PASS"
+            else:
+                verdict, failed = "FAIL", failed + 1
+            self.stdout.write(f"{page.label:<34} {p50:>8.1f} {p95:>8.1f} {ratio:>10} {target:>8}  {verdict}")
+        return failed
+
+
+def _targets() -> tuple[Team, Any, Any, Nominal]:
+    """The biggest team in the bench region, a frontline member, its manager and its busiest person."""
+    team = (
+        Team.objects.filter(region__name=REGION)
+        .annotate(size=Count("nominals"))
+        .order_by("-size", "name")
+        .first()
+    )
+    if team is None or not team.size:
+        raise CommandError(f"No {REGION} data in this database: run `manage.py seed_scale` first")
+    memberships = Membership.objects.filter(team=team).select_related("user").order_by("user__email")
+    member = memberships.filter(role=Role.POLICE_OFFENDER_MANAGER).first()
+    manager = memberships.filter(role=Role.MANAGER).first()
+    busiest = (
+        Contact.objects.filter(nominal__team=team)
+        .values("nominal")
+        .annotate(contacts=Count("id"))
+        .order_by("-contacts")
+        .first()
+    )
+    if member is None or manager is None or busiest is None:
+        raise CommandError(f"{team.name} has no police offender manager, manager or contacts: reseed it")
+    return team, member.user, manager.user, Nominal.objects.get(pk=busiest["nominal"])
+
+
+def _start_gunicorn(port: int) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "gunicorn", "iom.wsgi:application", "--workers", "1"]
+    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    return subprocess.Popen(command, env=os.environ.copy())  # noqa: S603 - our own fixed command
+
+
+def _request(
+    url: str, method: str, path: str, *, cookie: str = "", body: str = ""
+) -> tuple[int, dict[str, str], list[str], bytes]:
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
+    headers = {"Host": parts.netloc}
+    if cookie:
+        headers["Cookie"] = cookie
+    if body:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        connection.request(method, path, body=body or None, headers=headers)
+        response = connection.getresponse()
+        content = response.read()
+        return (
+            response.status,
+            dict(response.getheaders()),
+            response.headers.get_all("Set-Cookie") or [],
+            content,
+        )
+    finally:
+        connection.close()
+
+
+def _wait_until_up(url: str, server: subprocess.Popen[bytes] | None) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server is not None and server.poll() is not None:
+            raise CommandError(f"gunicorn exited with status {server.returncode}: see the messages above")
+        try:
+            if _request(url, "GET", "/healthz")[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise CommandError(f"{url}/healthz did not answer within 60 s")
+
+
+def _sign_in(url: str, user: Any) -> str:
+    """Post the sign-in form with its CSRF token, as a browser does; return the Cookie header."""
+    status, _, set_cookies, content = _request(url, "GET", "/sign-in/")
+    cookies = SimpleCookie()
+    for header in set_cookies:
+        cookies.load(header)
+    token = _CSRF_INPUT.search(content.decode())
+    if status != 200 or token is None or "csrftoken" not in cookies:
+        raise CommandError(f"GET /sign-in/ answered {status} without a CSRF token")
+    form = {"username": user.email, "password": BENCH_PASSWORD, "csrfmiddlewaretoken": token[1], "next": ""}
+    status, headers, set_cookies, _ = _request(
+        url, "POST", "/sign-in/", cookie=f"csrftoken={cookies['csrftoken'].value}", body=urlencode(form)
+    )
+    for header in set_cookies:
+        cookies.load(header)
+    if status != 302 or "sessionid" not in cookies:
+        raise CommandError(f"Signing in as {user.email} failed: {status} {headers.get('Location', '')}")
+    return "; ".join(f"{name}={cookies[name].value}" for name in ("csrftoken", "sessionid"))
+
+
+def _measure(url: str, page: Page, warmup: int, requests: int) -> Result:
+    status = _request(url, "GET", page.path, cookie=page.cookie)[0]
+    if status == 404:
+        return Result(page, "not available (404)", [])
+    if status != 200:
+        return Result(page, f"not available ({status})", [])
+    for _ in range(warmup):
+        _request(url, "GET", page.path, cookie=page.cookie)
+    timings = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        status = _request(url, "GET", page.path, cookie=page.cookie)[0]
+        timings.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            return Result(page, f"answered {status} mid-run", [])
+    return Result(page, "measured", timings)

@@ -1,0 +1,938 @@
+"""Region-scale data for benchmarks: `python manage.py seed_scale --nominals 3000 --years 3`.
+
+One region (Midshire) with four IOM teams of uneven size, their staff, `--nominals` active
+nominals and five times as many historic ones, each with valid identifiers, cohort memberships,
+case-team allocations, assessments, needs and offences; then about 470,000 contacts a year for
+3,000 active nominals (scaled to --nominals, or --contacts-per-year), each with its timeline event,
+and the audit trail those contacts would have left (one "contact.logged" each, one
+"nominal.viewed" per three), so audit events are the largest table as in production.
+
+It is for PostgreSQL benchmarks (docs/benchmarks.md): rows go in by COPY, the contacts' timeline
+and audit rows by INSERT ... SELECT in the database, with the three big tables' foreign keys and
+plain indexes dropped for the load and restored (checked, rebuilt) before commit, then VACUUM
+ANALYZE. SQLite is refused unless --allow-sqlite is given with a small size (the test suite does
+that); there it uses bulk_create.
+
+Running it again adds nothing: when the region's teams already hold nominals it says so and stops,
+so `make bench` can call it every time. Everything is written in one transaction, so a failed
+run leaves nothing half-built. It lives in `reports` because it reaches every app.
+"""
+
+import math
+import random
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.contenttypes.models import ContentType
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from cohorts import identifiers
+from cohorts.models import (
+    Allocation,
+    Assessment,
+    Cohort,
+    CohortMembership,
+    CohortReview,
+    Ethnicity,
+    Gender,
+    Need,
+    NeedStatus,
+    NeedUpdate,
+    Nominal,
+    Offence,
+    OffenceCategory,
+    Pathway,
+    StatutoryStatus,
+    TimelineEvent,
+    UnmetReason,
+)
+from iom.core.models import AuditEvent, Membership, Organisation, Region, Role, Team, User
+from reports.management.commands.seed_demo import FAMILY_NAMES, GIVEN_NAMES, NOTES
+from supervision.models import Contact
+
+REGION = "Midshire"
+# Uneven on purpose: the first team is the big one the benchmark signs in to.
+TEAMS = [
+    ("Midshire North IOM", "north", 0.34),
+    ("Midshire South IOM", "south", 0.26),
+    ("Midshire East IOM", "east", 0.22),
+    ("Midshire West IOM", "west", 0.18),
+]
+DOMAIN = "bench.iom.example"
+BENCH_PASSWORD = "bench-password-iom-2026"  # noqa: S105 - bench users on a throwaway database only
+HISTORIC_PER_ACTIVE = 5
+# 470,000 contacts a year for 3,000 active nominals (DESIGN §6), scaled to --nominals by default.
+CONTACTS_PER_ACTIVE_PER_YEAR = 470_000 / 3_000
+# A few people seen far more often than most, so the person page is measured on a long timeline.
+INTENSIVE_CONTACTS = 1_300
+SQLITE_MAX_NOMINALS = 100
+SQLITE_MAX_CONTACTS = 20_000
+BATCH = 5_000
+# Tables whose plain indexes are dropped for the load and built again after it.
+BIG_TABLES = {"supervision_contact", "cohorts_timelineevent", "core_auditevent"}
+
+MORE_GIVEN_NAMES = ["Adam", "Brooke", "Connor", "Daniel", "Emma", "Jamal", "Kyle", "Luke", "Ryan", "Zoe"]
+MORE_FAMILY_NAMES = ["Ahmed", "Brown", "Clarke", "Davies", "Evans", "Hall", "Khan", "Lee", "Smith", "Wood"]
+ESTABLISHMENTS = ["HMP Durham", "HMP Holme House", "HMP Northumberland", "HMP Low Newton"]
+PANEL_ATTENDEES = (
+    "Police IOM sergeant, probation senior practitioner, housing officer, drug and alcohol service"
+)
+KIND_WEIGHTS = {
+    Contact.Kind.OFFICE: 40,
+    Contact.Kind.HOME_VISIT: 20,
+    Contact.Kind.PHONE: 20,
+    Contact.Kind.VIDEO: 4,
+    Contact.Kind.DRUG_TEST: 9,
+    Contact.Kind.JOINT_VISIT: 4,
+    Contact.Kind.CUSTODY_VISIT: 1,
+    Contact.Kind.OTHER: 2,
+}
+OUTCOME_WEIGHTS = {
+    Contact.Outcome.ATTENDED_COMPLIED: 70,
+    Contact.Outcome.ATTENDED_FAILED: 6,
+    Contact.Outcome.ACCEPTABLE_ABSENCE: 8,
+    Contact.Outcome.UNACCEPTABLE_ABSENCE: 8,
+    Contact.Outcome.RESCHEDULED: 5,
+    Contact.Outcome.CANCELLED_BY_SERVICE: 3,
+}
+EXIT_REASONS = {
+    CohortMembership.ExitReason.RISK_REDUCED: 35,
+    CohortMembership.ExitReason.COMPLETED: 30,
+    CohortMembership.ExitReason.LONG_CUSTODY: 15,
+    CohortMembership.ExitReason.MOVED_AREA: 10,
+    CohortMembership.ExitReason.DIED: 1,
+    CohortMembership.ExitReason.OTHER: 9,
+}
+NEED_STATUSES = {
+    NeedStatus.IDENTIFIED: 20,
+    NeedStatus.BEING_ADDRESSED: 35,
+    NeedStatus.MET: 15,
+    NeedStatus.UNMET: 20,
+    NeedStatus.NO_NEED: 10,
+}
+
+
+@dataclass
+class Staff:
+    police: list[int] = field(default_factory=list)
+    probation: list[int] = field(default_factory=list)
+    support: list[int] = field(default_factory=list)
+    manager: int = 0
+
+
+@dataclass
+class Person:
+    """One nominal as planned, before and after it has a database id."""
+
+    team: Team
+    active: bool
+    entry: date
+    exit: date | None
+    case_team: tuple[int, ...]
+    weight: float = 0.0
+    contacts: int = 0
+    id: int = 0
+
+
+class Command(BaseCommand):
+    help = "Build region-scale benchmark data (PostgreSQL): nominals, their records, contacts and audit."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--nominals", type=int, default=3000, help="Active nominals (default 3000).")
+        parser.add_argument("--years", type=int, default=3, help="Years of contacts (default 3).")
+        parser.add_argument(
+            "--contacts-per-year",
+            type=int,
+            default=None,
+            help="Contacts a year across the region (default 470,000 per 3,000 active nominals).",
+        )
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed (default 2026).")
+        parser.add_argument(
+            "--allow-sqlite",
+            action="store_true",
+            help=f"Run on SQLite, for tests only: at most {SQLITE_MAX_NOMINALS} nominals.",
+        )
+
+    def handle(
+        self,
+        *args: Any,
+        nominals: int,
+        years: int,
+        contacts_per_year: int | None,
+        seed: int,
+        allow_sqlite: bool,
+        **options: Any,
+    ) -> None:
+        if nominals < len(TEAMS) or years < 1:
+            raise CommandError(f"--nominals must be at least {len(TEAMS)} and --years at least 1")
+        if contacts_per_year is None:
+            contacts_per_year = round(nominals * CONTACTS_PER_ACTIVE_PER_YEAR)
+        total_contacts = contacts_per_year * years
+        if connection.vendor != "postgresql":
+            if not allow_sqlite:
+                raise CommandError(
+                    "seed_scale builds benchmark data on PostgreSQL, and this database is"
+                    f" {connection.vendor}. Set DATABASE_URL=postgres://... (make bench does),"
+                    f" or pass --allow-sqlite with --nominals {SQLITE_MAX_NOMINALS} or fewer to try it."
+                )
+            if nominals > SQLITE_MAX_NOMINALS or total_contacts > SQLITE_MAX_CONTACTS:
+                raise CommandError(
+                    f"On SQLite seed_scale builds at most {SQLITE_MAX_NOMINALS} nominals and"
+                    f" {SQLITE_MAX_CONTACTS:,} contacts; use PostgreSQL for region scale."
+                )
+
+        existing = Nominal.objects.filter(team__region__name=REGION).count()
+        if existing:
+            self.stdout.write(
+                f"Scale data already present: region {REGION} holds {existing:,} nominals. Nothing added."
+                " To build it again, use a fresh database (make bench: drop iom_bench)."
+            )
+            return
+
+        started = time.perf_counter()
+        self.stdout.write(
+            f"Seeding {REGION}: {nominals:,} active and {nominals * HISTORIC_PER_ACTIVE:,} historic nominals,"
+            f" {total_contacts:,} contacts over {years} year(s) on {connection.vendor}"
+        )
+        builder = _Builder(self, random.Random(seed), timezone.localdate(), years)  # noqa: S311 - not secrets
+        with transaction.atomic():
+            builder.build(nominals, total_contacts)
+        builder.analyse()
+        self.stdout.write(
+            self.style.SUCCESS(f"Done in {time.perf_counter() - started:.1f} s.")
+            + f" Bench logins (password for all: {BENCH_PASSWORD}), e.g. {builder.example_logins}"
+        )
+
+
+class _Builder:
+    def __init__(self, command: Command, rng: random.Random, today: date, years: int) -> None:
+        self.command = command
+        self.rng = rng
+        self.today = today
+        self.window_start = today - timedelta(days=365 * years)
+        self.now = timezone.now()
+        self.tables: set[str] = set()
+        self.teams: list[Team] = []
+        self.example_logins = ""
+        self.lap = time.perf_counter()
+
+    def write(self, message: str) -> None:
+        self.command.stdout.write(message)
+        self.command.stdout.flush()
+
+    @contextmanager
+    def step(self, label: str) -> Iterator[list[int]]:
+        """Print a table's row count and its time since the last step ended (building the rows too).
+
+        The body appends counts to the list it is given.
+        """
+        rows: list[int] = []
+        yield rows
+        self.mark(label, sum(rows))
+
+    def mark(self, label: str, rows: int | None = None) -> None:
+        now = time.perf_counter()
+        count = f"{rows:>10,} rows" if rows is not None else " " * 15
+        self.write(f"  {label:<36} {count} {now - self.lap:7.1f} s")
+        self.lap = now
+
+    def bulk(self, model: type[models.Model], objects: list[Any]) -> int:
+        """Insert the objects and set their ids: by COPY on PostgreSQL, else bulk_create."""
+        table = model._meta.db_table
+        self.tables.add(table)
+        if connection.vendor != "postgresql":
+            for start in range(0, len(objects), BATCH):
+                model._default_manager.bulk_create(objects[start : start + BATCH])
+            return len(objects)
+        fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+        with connection.cursor() as cursor:
+            # Ids taken from the table's own sequence, so later inserts carry on after them.
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(objects)],
+            )
+            for instance, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+                instance.pk = pk
+                instance._state.adding, instance._state.db = False, connection.alias
+            columns = ", ".join(["id", *(f'"{field.column}"' for field in fields)])
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for instance in objects:
+                    copy.write_row(
+                        (
+                            instance.pk,
+                            *(
+                                field.get_db_prep_save(field.pre_save(instance, add=True), connection)
+                                for field in fields
+                            ),
+                        )
+                    )
+        return len(objects)
+
+    def pick(self, weights: dict[Any, int]) -> Any:
+        return self.rng.choices(list(weights), list(weights.values()))[0]
+
+    def day_between(self, first: date, last: date) -> date:
+        return first + timedelta(days=self.rng.randrange(max((last - first).days, 0) + 1))
+
+    def moment(self, day: date) -> datetime:
+        moment = datetime(day.year, day.month, day.day, self.rng.randrange(8, 18), tzinfo=UTC)
+        return min(moment + timedelta(minutes=self.rng.randrange(60)), self.now)
+
+    # The steps, in dependency order ---------------------------------------------------------------
+
+    def build(self, active_count: int, total_contacts: int) -> None:
+        dropped = self.drop_for_load(sorted(BIG_TABLES))
+        staff = self.teams_and_staff(active_count)
+        people = self.plan_people(staff, active_count)
+        self.nominals(people)
+        self.memberships(people, staff)
+        self.allocations(people, staff)
+        self.assessments(people)
+        self.needs(people)
+        self.offences(people)
+        self.contacts(people, total_contacts)
+        self.restore_after_load(dropped)
+
+    def teams_and_staff(self, active_count: int) -> dict[int, Staff]:
+        with self.step("region, teams, staff") as rows:
+            region, _ = Region.objects.get_or_create(name=REGION)
+            police_org, _ = Organisation.objects.get_or_create(
+                name=f"{REGION} Police", defaults={"kind": Organisation.Kind.POLICE_FORCE, "region": region}
+            )
+            probation_org, _ = Organisation.objects.get_or_create(
+                name=f"{REGION} Probation Delivery Unit",
+                defaults={"kind": Organisation.Kind.PROBATION_DELIVERY_UNIT, "region": region},
+            )
+            # One slow hash, copied to every bench user: they share a password on a throwaway database.
+            password = make_password(BENCH_PASSWORD)
+            users: list[User] = []
+            memberships: list[tuple[User, Role, Team]] = []
+            teams: list[Team] = []
+            for (name, slug, _share), active in zip(TEAMS, _split(active_count, TEAMS), strict=True):
+                team, _ = Team.objects.get_or_create(region=region, name=name)
+                team.organisations.add(police_org, probation_org)
+                teams.append(team)
+                roster = [
+                    ("police.om", Role.POLICE_OFFENDER_MANAGER, police_org, max(1, math.ceil(active / 35))),
+                    ("probation", Role.PROBATION_PRACTITIONER, probation_org, max(1, math.ceil(active / 35))),
+                    ("support", Role.SUPPORT_WORKER, probation_org, max(1, math.ceil(active / 60))),
+                    ("manager", Role.MANAGER, police_org, 1),
+                ]
+                for local, role, organisation, count in roster:
+                    for number in range(1, count + 1):
+                        suffix = f".{number:02d}" if role != Role.MANAGER else ""
+                        user = User(
+                            email=f"{local}{suffix}.{slug}@{DOMAIN}",
+                            full_name=f"{self.rng.choice(GIVEN_NAMES)} {self.rng.choice(FAMILY_NAMES)}",
+                            organisation=organisation,
+                            password=password,
+                        )
+                        users.append(user)
+                        memberships.append((user, role, team))
+            lead = User(
+                email=f"regional.lead@{DOMAIN}",
+                full_name="Alex Regional",
+                organisation=probation_org,
+                password=password,
+            )
+            users.append(lead)
+            rows.append(3 + len(teams) + self.bulk(User, users))
+            rows.append(
+                self.bulk(
+                    Membership,
+                    [Membership(user=user, role=role, team=team) for user, role, team in memberships]
+                    + [Membership(user=lead, role=Role.REGIONAL_LEAD, region=region)],
+                )
+            )
+        staff: dict[int, Staff] = {team.pk: Staff() for team in teams}
+        for member, member_role, member_team in memberships:
+            crew = staff[member_team.pk]
+            if member_role == Role.POLICE_OFFENDER_MANAGER:
+                crew.police.append(member.pk)
+            elif member_role == Role.PROBATION_PRACTITIONER:
+                crew.probation.append(member.pk)
+            elif member_role == Role.SUPPORT_WORKER:
+                crew.support.append(member.pk)
+            else:
+                crew.manager = member.pk
+        self.teams = teams
+        big = TEAMS[0][1]
+        self.example_logins = f"police.om.01.{big}@{DOMAIN}, manager.{big}@{DOMAIN}"
+        return staff
+
+    def plan_people(self, staff: dict[int, Staff], active_count: int) -> list[Person]:
+        rng, today, start = self.rng, self.today, self.window_start
+        people: list[Person] = []
+        for team, active in zip(self.teams, _split(active_count, TEAMS), strict=True):
+            crew = staff[team.pk]
+            for index in range(active * (1 + HISTORIC_PER_ACTIVE)):
+                is_active = index < active
+                case_team = (rng.choice(crew.police), rng.choice(crew.probation)) + (
+                    (rng.choice(crew.support),) if rng.random() < 0.6 else ()
+                )
+                if is_active:
+                    # The team's first person has been on IOM all along and is seen very often.
+                    entry = (
+                        start - timedelta(days=100)
+                        if index == 0
+                        else today - timedelta(days=rng.randrange(30, 1825))
+                    )
+                    person = Person(team, True, entry, None, case_team)
+                else:
+                    # Historic people left at any time over the window and a year before it.
+                    exit_ = today - timedelta(days=rng.randrange(1, (today - start).days + 365))
+                    entry = exit_ - timedelta(days=rng.randrange(120, 730))
+                    person = Person(team, False, entry, exit_, case_team)
+                people.append(person)
+        return people
+
+    def nominals(self, people: list[Person]) -> None:
+        rng = self.rng
+        given = GIVEN_NAMES + MORE_GIVEN_NAMES
+        family = FAMILY_NAMES + MORE_FAMILY_NAMES
+        genders = {Gender.MALE: 84, Gender.FEMALE: 14, Gender.NON_BINARY: 1, Gender.NOT_SAID: 1}
+        ethnicities = dict.fromkeys(Ethnicity.values, 2) | {Ethnicity.WHITE_BRITISH: 60}
+        statuses = {
+            StatutoryStatus.LICENCE: 45,
+            StatutoryStatus.COMMUNITY_ORDER: 30,
+            StatutoryStatus.POST_SENTENCE_SUPERVISION: 5,
+            StatutoryStatus.NONE: 20,
+        }
+        objects: list[Nominal] = []
+        for number, person in enumerate(people):
+            pnc_year = str(rng.randrange(1995, 2022))
+            pnc_serial = f"{1_000_000 + number:07d}"
+            cro_year = pnc_year[-2:]
+            in_custody = person.active and rng.random() < 0.08
+            status = self.pick(statuses) if person.active else StatutoryStatus.NONE
+            release = self.today + timedelta(days=rng.randrange(7, 26 * 7)) if in_custody else None
+            objects.append(
+                Nominal(
+                    given_name=rng.choice(given),
+                    family_name=rng.choice(family),
+                    date_of_birth=self.today - timedelta(days=rng.randrange(18 * 365, 60 * 365)),
+                    gender=self.pick(genders),
+                    ethnicity=self.pick(ethnicities),
+                    address_area=f"MS{rng.randrange(1, 30)}",
+                    crn=f"M{number + 1:06d}",
+                    pnc_id=f"{pnc_year}/{pnc_serial}{identifiers.check_character(pnc_year, pnc_serial)}",
+                    nomis_number=(
+                        f"G{number % 10_000:04d}{_letters(number // 10_000)}" if rng.random() < 0.7 else None
+                    ),
+                    cro_number=(
+                        f"{number + 1}/{cro_year}{identifiers.cro_check_character(cro_year, str(number + 1))}"
+                        if rng.random() < 0.5
+                        else None
+                    ),
+                    statutory_status=status,
+                    team=person.team,
+                    in_custody=in_custody,
+                    establishment=rng.choice(ESTABLISHMENTS) if in_custody else "",
+                    sentence_date=person.entry - timedelta(days=rng.randrange(30, 400))
+                    if in_custody
+                    else None,
+                    conditional_release_date=release,
+                    licence_expiry_date=(
+                        self.today + timedelta(days=rng.randrange(30, 700))
+                        if status == StatutoryStatus.LICENCE
+                        else None
+                    ),
+                    police_offender_manager_id=person.case_team[0] if person.active else None,
+                    probation_practitioner_id=person.case_team[1] if person.active else None,
+                    support_worker_id=person.case_team[2]
+                    if person.active and len(person.case_team) > 2
+                    else None,
+                    created_at=self.moment(person.entry - timedelta(days=14)),
+                )
+            )
+        with self.step("nominals") as rows:
+            rows.append(self.bulk(Nominal, objects))
+        for person, nominal in zip(people, objects, strict=True):
+            person.id = nominal.pk
+
+    def memberships(self, people: list[Person], staff: dict[int, Staff]) -> None:
+        rng = self.rng
+        cohorts = {Cohort.FIXED: 30, Cohort.FLEX: 45, Cohort.FREE: 25}
+        memberships: list[CohortMembership] = []
+        for person in people:
+            manager = staff[person.team.pk].manager
+            cohort = self.pick(cohorts)
+            common = {
+                "nominal_id": person.id,
+                "cohort": cohort,
+                "proposed_by_id": person.case_team[0],
+                "proposed_on": person.entry - timedelta(days=rng.randrange(7, 28)),
+                "proposal_reason": "Prolific neighbourhood crime; engagement with supervision has been poor.",
+                "panel_date": person.entry,
+                "panel_attendees": PANEL_ATTENDEES,
+                "panel_rationale": "Meets the local cohort criteria; accepted for multi-agency management.",
+                "panel_recorded_by_id": manager,
+                "entry_date": person.entry,
+            }
+            if person.active:
+                if rng.random() < 0.1:  # moved here from another cohort
+                    earlier = person.entry - timedelta(days=rng.randrange(90, 400))
+                    memberships.append(
+                        CohortMembership(
+                            **common
+                            | {
+                                "cohort": Cohort.FREE if cohort != Cohort.FREE else Cohort.FLEX,
+                                "proposed_on": earlier - timedelta(days=14),
+                                "panel_date": earlier,
+                                "entry_date": earlier,
+                            },
+                            status=CohortMembership.Status.ENDED,
+                            exit_date=person.entry,
+                            exit_reason=CohortMembership.ExitReason.MOVED_COHORT,
+                            exit_note="Moved at review.",
+                        )
+                    )
+                memberships.append(
+                    CohortMembership(
+                        **common,
+                        status=CohortMembership.Status.ACTIVE,
+                        review_due=self.today + timedelta(days=rng.randrange(-30, 92)),
+                    )
+                )
+            else:
+                memberships.append(
+                    CohortMembership(
+                        **common,
+                        status=CohortMembership.Status.ENDED,
+                        exit_date=person.exit,
+                        exit_reason=self.pick(EXIT_REASONS),
+                        exit_note="Closed at panel.",
+                    )
+                )
+        with self.step("cohort memberships") as rows:
+            rows.append(self.bulk(CohortMembership, memberships))
+        reviews: list[CohortReview] = []
+        for membership in memberships:
+            entry = membership.entry_date or self.today
+            end = membership.exit_date or self.today
+            for quarter in range(1, min(4, (end - entry).days // 91) + 1):
+                reviewed_on = entry + timedelta(days=91 * quarter)
+                reviews.append(
+                    CohortReview(
+                        membership=membership,
+                        reviewed_on=reviewed_on,
+                        outcome=CohortReview.Outcome.CONTINUE,
+                        rationale="Still meets the criteria; risk and needs unchanged.",
+                        reviewed_by_id=membership.panel_recorded_by_id or membership.proposed_by_id,
+                        recorded_at=self.moment(reviewed_on),
+                    )
+                )
+        with self.step("cohort reviews") as rows:
+            rows.append(self.bulk(CohortReview, reviews))
+        source_type = ContentType.objects.get_for_model(CohortMembership)
+        events: list[TimelineEvent] = []
+        for membership in memberships:
+            entry = membership.entry_date or self.today
+            common = {"nominal_id": membership.nominal_id, "kind": TimelineEvent.Kind.COHORT}
+            common |= {"source_type": source_type, "source_id": membership.pk}
+            label = membership.get_cohort_display().lower()
+            events.append(
+                TimelineEvent(
+                    **common,
+                    occurred_on=entry,
+                    summary=f"Joined the {label} cohort",
+                    recorded_by_id=membership.panel_recorded_by_id,
+                    recorded_at=self.moment(entry),
+                )
+            )
+            if membership.exit_date:
+                events.append(
+                    TimelineEvent(
+                        **common,
+                        occurred_on=membership.exit_date,
+                        summary=f"Left the {label} cohort: {membership.get_exit_reason_display().lower()}",
+                        recorded_by_id=membership.panel_recorded_by_id,
+                        recorded_at=self.moment(membership.exit_date),
+                    )
+                )
+        with self.step("timeline events (cohort)") as rows:
+            rows.append(self.bulk(TimelineEvent, events))
+
+    def allocations(self, people: list[Person], staff: dict[int, Staff]) -> None:
+        roles = list(Allocation.Role)
+        allocations = [
+            Allocation(
+                nominal_id=person.id,
+                role=role,
+                worker_id=worker,
+                started_on=person.entry,
+                ended_on=person.exit,
+                allocated_by_id=staff[person.team.pk].manager,
+            )
+            for person in people
+            for role, worker in zip(roles, person.case_team, strict=False)
+        ]
+        with self.step("allocations") as rows:
+            rows.append(self.bulk(Allocation, allocations))
+
+    def assessments(self, people: list[Person]) -> None:
+        rng = self.rng
+        levels = {"low": 35, "medium": 45, "high": 17, "very_high": 3}
+        assessments: list[Assessment] = []
+        for person in people:
+            end = person.exit or self.today
+            for _ in range(rng.randrange(1, 4) if person.active else 1):
+                assessed_on = self.day_between(person.entry, end)
+                assessments.append(
+                    Assessment(
+                        nominal_id=person.id,
+                        kind=Assessment.Kind.ROSH,
+                        level=self.pick(levels),
+                        assessed_on=assessed_on,
+                        assessed_by_id=person.case_team[1],
+                        recorded_at=self.moment(assessed_on),
+                    )
+                )
+            if person.active:
+                assessed_on = self.day_between(person.entry, end)
+                assessments.append(
+                    Assessment(
+                        nominal_id=person.id,
+                        kind=Assessment.Kind.OGRS,
+                        score=rng.randrange(20, 99),
+                        assessed_on=assessed_on,
+                        assessed_by_id=person.case_team[1],
+                        recorded_at=self.moment(assessed_on),
+                    )
+                )
+        with self.step("assessments") as rows:
+            rows.append(self.bulk(Assessment, assessments))
+
+    def needs(self, people: list[Person]) -> None:
+        rng = self.rng
+        needs: list[Need] = []
+        for person in people:
+            for pathway in Pathway.values:
+                if rng.random() >= (0.5 if person.active else 0.3):
+                    continue
+                status = self.pick(NEED_STATUSES)
+                needs.append(
+                    Need(
+                        nominal_id=person.id,
+                        pathway=pathway,
+                        status=status,
+                        unmet_reason=rng.choice(UnmetReason.values) if status == NeedStatus.UNMET else "",
+                        updated_on=self.day_between(person.entry, person.exit or self.today),
+                    )
+                )
+        with self.step("needs") as rows:
+            rows.append(self.bulk(Need, needs))
+        workers = {person.id: person.case_team[-1] for person in people}
+        updates = [
+            NeedUpdate(
+                need=need,
+                status=need.status,
+                unmet_reason=need.unmet_reason,
+                note="Discussed at supervision.",
+                updated_on=need.updated_on,
+                updated_by_id=workers[need.nominal_id],
+                recorded_at=self.moment(need.updated_on),
+            )
+            for need in needs
+        ]
+        with self.step("need updates") as rows:
+            rows.append(self.bulk(NeedUpdate, updates))
+
+    def offences(self, people: list[Person]) -> None:
+        rng = self.rng
+        categories = list(OffenceCategory.objects.values_list("pk", flat=True))
+        if not categories:
+            raise CommandError("No offence categories: run migrate first (cohorts 0004 adds them)")
+        offences: list[Offence] = []
+        for person in people:
+            for _ in range(rng.randrange(2, 11)):
+                occurred_on = self.day_between(person.entry - timedelta(days=1500), person.exit or self.today)
+                offences.append(
+                    Offence(
+                        nominal_id=person.id,
+                        kind=Offence.Kind.PROVEN if rng.random() < 0.7 else Offence.Kind.ARREST,
+                        category_id=rng.choice(categories),
+                        occurred_on=occurred_on,
+                        recorded_by_id=person.case_team[0],
+                        recorded_at=self.moment(occurred_on),
+                    )
+                )
+        with self.step("offences") as rows:
+            rows.append(self.bulk(Offence, offences))
+
+    # Contacts, and the timeline and audit rows that logging them leaves -----------------------------
+
+    def contacts(self, people: list[Person], total: int) -> None:
+        self.share_contacts(people, total)
+        table = Contact._meta.db_table
+        self.tables.update({table, TimelineEvent._meta.db_table, AuditEvent._meta.db_table})
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # Nobody else adds contacts while the new ones are told apart by id.
+                cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+            cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 - our own table name
+            (before,) = cursor.fetchone()
+        with self.step("contacts") as rows:
+            if connection.vendor == "postgresql":
+                rows.append(self.copy_contacts(people, total))
+            else:
+                objects = [
+                    Contact(
+                        nominal_id=nominal_id,
+                        happened_on=date.fromisoformat(day),
+                        kind=kind,
+                        outcome=outcome,
+                        notes=notes,
+                        logged_by_id=logged_by,
+                        logged_at=datetime.fromisoformat(logged_at),
+                    )
+                    for nominal_id, day, kind, outcome, notes, logged_by, logged_at in self.contact_rows(
+                        people
+                    )
+                ]
+                rows.append(self.bulk(Contact, objects))
+        with self.step("timeline events (contacts)") as rows:
+            rows.append(self.contact_timeline(before))
+        with self.step("audit events") as rows:
+            rows.append(self.contact_audit(before))
+
+    def drop_for_load(self, tables: list[str]) -> tuple[list[str], list[str]]:
+        """On PostgreSQL, drop the big tables' foreign keys and plain indexes; return the SQL that
+        puts them back.
+
+        One check of a whole table and one index build from sorted rows are far quicker than a
+        check and an index update per row, as pg_restore knows. All in the same transaction, so
+        a failure leaves every constraint and index as it was; primary keys and unique indexes stay.
+        """
+        if connection.vendor != "postgresql":
+            return [], []
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute(
+                """
+                SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)
+                FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(CAST(%s AS regclass[]))
+                ORDER BY 1, 2
+                """,
+                [tables],
+            )
+            foreign_keys = cursor.fetchall()
+            cursor.execute(
+                """
+                SELECT index.relname, pg_get_indexdef(index.oid)
+                FROM pg_index JOIN pg_class index ON index.oid = pg_index.indexrelid
+                WHERE pg_index.indrelid = ANY(CAST(%s AS regclass[]))
+                  AND NOT pg_index.indisprimary AND NOT pg_index.indisunique
+                ORDER BY 1
+                """,
+                [tables],
+            )
+            indexes = cursor.fetchall()
+            for table, name, _ in foreign_keys:
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+            for name, _ in indexes:
+                cursor.execute(f'DROP INDEX "{name}"')
+        self.mark(f"drop {len(foreign_keys)} foreign keys, {len(indexes)} indexes")
+        return (
+            [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {sql}' for table, name, sql in foreign_keys],
+            [sql for _, sql in indexes],
+        )
+
+    def restore_after_load(self, dropped: tuple[list[str], list[str]]) -> None:
+        foreign_keys, indexes = dropped
+        if not foreign_keys and not indexes:
+            return
+        with connection.cursor() as cursor:
+            # Django's foreign keys are checked at commit, and no table with checks pending may be
+            # altered: make the other tables' checks now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            self.mark("check foreign keys of other tables")
+            for statement in foreign_keys:
+                cursor.execute(statement)
+            self.mark(f"add and check {len(foreign_keys)} foreign keys")
+            for statement in indexes:
+                cursor.execute(statement)
+            self.mark(f"build {len(indexes)} indexes")
+
+    def share_contacts(self, people: list[Person], total: int) -> None:
+        """Give each person a number of contacts: time on IOM in the window, times how intensive."""
+        rng, start, today = self.rng, self.window_start, self.today
+        for person in people:
+            first, last = max(person.entry, start), min(person.exit or today, today)
+            person.weight = max((last - first).days, 0) * rng.lognormvariate(0, 0.5)
+        per_weight = total / (sum(person.weight for person in people) or 1)
+        first_of_team = {person.team.pk: person for person in reversed(people) if person.active}
+        for person in first_of_team.values():
+            person.weight = min(INTENSIVE_CONTACTS, total // 20) / per_weight
+        weight = sum(person.weight for person in people) or 1
+        shares = [total * person.weight / weight for person in people]
+        for person, share in zip(people, shares, strict=True):
+            person.contacts = int(share)
+        # Largest remainders make the total exact.
+        missing = total - sum(person.contacts for person in people)
+        by_remainder = sorted(range(len(people)), key=lambda i: shares[i] - int(shares[i]), reverse=True)
+        for i in by_remainder[:missing]:
+            people[i].contacts += 1
+
+    def contact_rows(self, people: list[Person]) -> Iterator[tuple[int, str, str, str, str, int, str]]:
+        """(nominal_id, happened_on, kind, outcome, notes, logged_by_id, logged_at) for every contact.
+
+        In the order they were logged, as in production: one person's contacts are spread through
+        the table, not side by side, so their timeline is not read from a handful of pages.
+        """
+        rng = self.rng
+        pick, choices, randrange = rng.choice, rng.choices, rng.randrange
+        kinds, kind_weights = list(KIND_WEIGHTS), _cumulative(KIND_WEIGHTS)
+        outcomes, outcome_weights = list(OUTCOME_WEIGHTS), _cumulative(OUTCOME_WEIGHTS)
+        today = self.today.toordinal()
+        start = self.window_start.toordinal()
+        # Who is seen on each day of the window, as indexes into `people`.
+        days: list[list[int]] = [[] for _ in range(today - start + 1)]
+        for index, person in enumerate(people):
+            if person.contacts:
+                first = max(person.entry.toordinal(), start) - start
+                span = min((person.exit or self.today).toordinal(), today) - start - first + 1
+                for _ in range(person.contacts):
+                    days[first + randrange(span)].append(index)
+        now = self.now.isoformat(sep=" ")
+        for offset, seen in enumerate(days):
+            if not seen:
+                continue
+            day = date.fromordinal(start + offset).isoformat()
+            kind_draws = choices(kinds, cum_weights=kind_weights, k=len(seen))
+            outcome_draws = choices(outcomes, cum_weights=outcome_weights, k=len(seen))
+            # Office hours, in the order logged.
+            times = sorted((randrange(8 * 3600, 18 * 3600), index) for index in seen)
+            for (second, index), kind, outcome in zip(times, kind_draws, outcome_draws, strict=True):
+                person = people[index]
+                logged_at = f"{day} {second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}+00:00"
+                if offset + start == today:
+                    logged_at = min(logged_at, now)
+                yield person.id, day, kind, outcome, pick(NOTES), pick(person.case_team), logged_at
+
+    def copy_contacts(self, people: list[Person], total: int) -> int:
+        columns = "nominal_id, happened_on, kind, outcome, notes, logged_by_id, logged_at"
+        count = 0
+        started = time.perf_counter()
+        sql = f"COPY {Contact._meta.db_table} ({columns}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+            for row in self.contact_rows(people):
+                copy.write_row(row)
+                count += 1
+                if count % 250_000 == 0:
+                    rate = count / (time.perf_counter() - started)
+                    self.write(f"    contacts {count:>10,} of {total:,} ({rate:,.0f} rows/s)")
+        return count
+
+    def contact_timeline(self, before: int) -> int:
+        """One timeline event per new contact, its summary written as log_contact writes it."""
+        kind_label = _case("c.kind", Contact.Kind.choices)
+        outcome_label = _case(
+            "c.outcome", [(value, str(label).lower()) for value, label in Contact.Outcome.choices]
+        )
+        source_type = ContentType.objects.get_for_model(Contact).pk
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO cohorts_timelineevent
+                    (nominal_id, kind, occurred_on, summary, body, visibility,
+                     source_type_id, source_id, recorded_by_id, recorded_at)
+                SELECT c.nominal_id, %s, c.happened_on, {kind_label[0]} || ': ' || {outcome_label[0]},
+                       c.notes, %s, %s, c.id, c.logged_by_id, c.logged_at
+                FROM supervision_contact c WHERE c.id > %s ORDER BY c.id
+                """,  # noqa: S608 - the SQL is ours; values are parameters
+                [
+                    TimelineEvent.Kind.CONTACT,
+                    *kind_label[1],
+                    *outcome_label[1],
+                    TimelineEvent.Visibility.TEAM,
+                    source_type,
+                    before,
+                ],
+            )
+            return cursor.rowcount
+
+    def contact_audit(self, before: int) -> int:
+        """What logging and reading those contacts would have audited: contact.logged, nominal.viewed."""
+        if connection.vendor == "postgresql":
+            request_id, ip_address = "md5(c.id::text || %s)", "'10.20.0.14'::inet"
+            detail = "jsonb_build_object('kind', c.kind, 'outcome', c.outcome)"
+            page, viewed_at = "CAST(%s AS jsonb)", "c.logged_at - interval '1 hour'"
+        else:
+            request_id, ip_address = "lower(hex(randomblob(16))) || %s", "'10.20.0.14'"
+            detail = "json_object('kind', c.kind, 'outcome', c.outcome)"
+            page, viewed_at = "%s", "c.logged_at"
+        insert = """
+            INSERT INTO core_auditevent
+                (occurred_at, actor_id, actor_label, action, target_type, target_id, nominal_id,
+                 request_id, ip_address, detail)
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""{insert}
+                SELECT c.logged_at, c.logged_by_id, u.email, 'contact.logged', 'supervision.contact',
+                       CAST(c.id AS TEXT), c.nominal_id, {request_id}, {ip_address}, {detail}
+                FROM supervision_contact c JOIN core_user u ON u.id = c.logged_by_id
+                WHERE c.id > %s ORDER BY c.id
+                """,  # noqa: S608 - the SQL is ours; values are parameters
+                ["logged", before],
+            )
+            logged = cursor.rowcount
+            self.write(f"    contact.logged {logged:>10,}")
+            cursor.execute(
+                f"""{insert}
+                SELECT {viewed_at}, c.logged_by_id, u.email, 'nominal.viewed', 'cohorts.nominal',
+                       CAST(c.nominal_id AS TEXT), c.nominal_id, {request_id}, {ip_address}, {page}
+                FROM supervision_contact c JOIN core_user u ON u.id = c.logged_by_id
+                WHERE c.id > %s AND c.id %% 3 = 0 ORDER BY c.id
+                """,  # noqa: S608 - the SQL is ours; values are parameters
+                ["viewed", '{"page": "overview"}', before],
+            )
+            self.write(f"    nominal.viewed {cursor.rowcount:>10,}")
+            return logged + cursor.rowcount
+
+    def analyse(self) -> None:
+        """Fresh statistics, and on PostgreSQL the visibility map and hint bits, so the benchmark's
+        plans are production's and no autovacuum of the new rows runs while it measures."""
+        vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
+        command = "VACUUM (ANALYZE)" if vacuum else "ANALYZE"
+        self.mark("commit")
+        with connection.cursor() as cursor:
+            for table in sorted(self.tables - BIG_TABLES):
+                cursor.execute(f"{command} {table}")
+            self.mark(f"{command.lower()} small tables")
+            for table in sorted(self.tables & BIG_TABLES):
+                cursor.execute(f"{command} {table}")
+                self.mark(f"{command.lower()} {table}")
+
+
+def _split(total: int, teams: list[tuple[str, str, float]]) -> list[int]:
+    """`total` shared by the teams' weights, the rounding going to the first team."""
+    counts = [max(1, int(total * share)) for _, _, share in teams]
+    counts[0] += total - sum(counts)
+    return counts
+
+
+def _letters(number: int) -> str:
+    return chr(65 + number // 26 % 26) + chr(65 + number % 26)
+
+
+def _cumulative(weights: dict[Any, int]) -> list[int]:
+    running, totals = 0, []
+    for weight in weights.values():
+        running += weight
+        totals.append(running)
+    return totals
+
+
+def _case(column: str, choices: list[tuple[str, Any]]) -> tuple[str, list[str]]:
+    """A SQL CASE mapping a column's stored values to labels, and its parameters."""
+    sql = "CASE " + " ".join(f"WHEN {column} = %s THEN %s" for _ in choices) + " END"
+    return sql, [str(part) for value, label in choices for part in (value, label)]
