@@ -10,6 +10,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 help:
 	@echo "make run    install, build assets, migrate SQLite, load demo data, serve on 127.0.0.1:8000 with a worker"
 	@echo "make test   install, then ruff, mypy, import rules, migration check and the whole pytest suite"
+	@echo "make bench  region-scale data on local PostgreSQL, then p50/p95 of the main pages (docs/benchmarks.md)"
 	@echo "make lock   re-pin requirements-dev.lock and requirements.lock from pyproject.toml"
 
 $(BIN)/.installed: requirements-dev.lock pyproject.toml
