@@ -25,6 +25,19 @@ def _sql_flush_around_audit_trigger(self, style, tables, **kwargs):
 SQLiteOperations.sql_flush = _sql_flush_around_audit_trigger  # type: ignore[method-assign]
 
 
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Transactional tests (the browser journeys, the real worker) end by emptying the database, which
+    # also removes the reference data migrations insert (offence categories, cohort settings). As in
+    # Django's own runner, they run last; serialized_rollback restores that data between them.
+    items.sort(key=_is_transactional)
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -17,7 +17,7 @@ from iom.core.models import AuditEvent, Role
 from tests.actors import build_world, member
 from tests.e2e.conftest import PageChecks, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "correct horse battery staple"
 REASON = "Three burglaries in six months since release, and disengaging from supervision."

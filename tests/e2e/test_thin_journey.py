@@ -22,7 +22,7 @@ from supervision.models import Contact
 from tests.actors import build_world, member
 from tests.e2e.conftest import PageChecks, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "correct horse battery staple"
 

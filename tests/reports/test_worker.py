@@ -23,7 +23,7 @@ from reports.services import request_governance_report
 from tests.actors import build_world, member
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def database_url() -> str:
