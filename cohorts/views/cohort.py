@@ -4,13 +4,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cohorts import selectors, services
 from cohorts.forms import PanelDecisionForm, ProposalForm, ReviewForm
 from cohorts.models import Nominal
-from cohorts.views.person import nominal_for_form, person_context, render_tab
+from cohorts.views.person import nominal_for_form, render_person_form, render_tab
 from iom.core import access, audit
 from iom.core.http import AuthenticatedRequest
 
@@ -46,16 +45,15 @@ def propose(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
         else:
             messages.success(request, f"{nominal.full_name} proposed for the panel")
             return redirect("cohorts:nominal-cohort", nominal_id=nominal.pk)
-    context = person_context(request, nominal, "cohort")
-    context.update(
-        {
-            "form": form,
-            "form_title": "Propose for a cohort",
-            "submit_label": "Propose for the panel",
-            "cancel_url": reverse("cohorts:nominal-cohort", args=[nominal.pk]),
-        }
+    return render_person_form(
+        request,
+        nominal,
+        form,
+        tab="cohort",
+        title="Propose for a cohort",
+        submit_label="Propose for the panel",
+        cancel="cohorts:nominal-cohort",
     )
-    return render(request, "cohorts/person/form.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -74,17 +72,16 @@ def review(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
         else:
             messages.success(request, "Review recorded")
             return redirect("cohorts:nominal-cohort", nominal_id=nominal.pk)
-    context = person_context(request, nominal, "cohort")
-    context.update(
-        {
-            "form": form,
-            "membership": membership,
-            "submit_label": "Record review",
-            "form_title": f"Review: {membership.get_cohort_display()} cohort",
-            "cancel_url": reverse("cohorts:nominal-cohort", args=[nominal.pk]),
-        }
+    return render_person_form(
+        request,
+        nominal,
+        form,
+        tab="cohort",
+        title=f"Review: {membership.get_cohort_display()} cohort",
+        submit_label="Record review",
+        cancel="cohorts:nominal-cohort",
+        membership=membership,
     )
-    return render(request, "cohorts/person/form.html", context)
 
 
 def _require_panel(request: AuthenticatedRequest) -> None:

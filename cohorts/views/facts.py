@@ -2,12 +2,11 @@
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.shortcuts import redirect
+from django.urls import URLPattern, path
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cohorts import selectors, services
@@ -22,7 +21,7 @@ from cohorts.forms import (
 )
 from cohorts.models import Nominal, Pathway
 from cohorts.views import record
-from cohorts.views.person import nominal_for_form, person_context, render_tab
+from cohorts.views.person import nominal_for_form, render_person_form, render_tab
 from iom.core import access
 from iom.core.http import AuthenticatedRequest
 
@@ -72,31 +71,6 @@ def _posted(request: AuthenticatedRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
-def _render_form(
-    request: AuthenticatedRequest,
-    nominal: Nominal,
-    form: forms.Form,
-    *,
-    tab: str,
-    title: str,
-    submit_label: str,
-    cancel: str,
-    template: str = "cohorts/person/form.html",
-    **extra: Any,
-) -> HttpResponse:
-    context = person_context(request, nominal, tab)
-    context.update(
-        {
-            "form": form,
-            "form_title": title,
-            "submit_label": submit_label,
-            "cancel_url": reverse(cancel, args=[nominal.pk]),
-            **extra,
-        }
-    )
-    return render(request, template, context)
-
-
 @require_http_methods(["GET", "POST"])
 def assessment_create(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
     nominal = _nominal_to_edit(request, nominal_id)
@@ -109,7 +83,7 @@ def assessment_create(request: AuthenticatedRequest, nominal_id: int) -> HttpRes
         else:
             messages.success(request, f"{assessment.get_kind_display()} recorded")
             return redirect("cohorts:nominal-risk", nominal_id=nominal.pk)
-    return _render_form(
+    return render_person_form(
         request,
         nominal,
         form,
@@ -148,7 +122,7 @@ def need_update(request: AuthenticatedRequest, nominal_id: int, pathway: str) ->
         else:
             messages.success(request, f"{Pathway(pathway).label} need updated")
             return redirect("cohorts:nominal-needs", nominal_id=nominal.pk)
-    return _render_form(
+    return render_person_form(
         request,
         nominal,
         form,
@@ -175,7 +149,7 @@ def offence_create(request: AuthenticatedRequest, nominal_id: int) -> HttpRespon
         else:
             messages.success(request, f"{offence.get_kind_display()} recorded")
             return redirect("cohorts:nominal-offences", nominal_id=nominal.pk)
-    return _render_form(
+    return render_person_form(
         request,
         nominal,
         form,
@@ -198,7 +172,7 @@ def goal_create(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
         else:
             messages.success(request, "Goal added")
             return redirect("cohorts:nominal-detail", nominal_id=nominal.pk)
-    return _render_form(
+    return render_person_form(
         request,
         nominal,
         form,
@@ -225,7 +199,7 @@ def goal_update(request: AuthenticatedRequest, nominal_id: int, goal_id: int) ->
         else:
             messages.success(request, "Goal updated")
             return redirect("cohorts:nominal-detail", nominal_id=nominal.pk)
-    return _render_form(
+    return render_person_form(
         request,
         nominal,
         form,
@@ -251,7 +225,7 @@ def feedback_create(request: AuthenticatedRequest, nominal_id: int) -> HttpRespo
         else:
             messages.success(request, "Feedback recorded")
             return redirect("cohorts:nominal-detail", nominal_id=nominal.pk)
-    return _render_form(
+    return render_person_form(
         request,
         nominal,
         form,

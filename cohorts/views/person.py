@@ -62,3 +62,29 @@ def render_tab(
     if build is not None:
         context.update(build(nominal))
     return render(request, template, context)
+
+
+def render_person_form(
+    request: AuthenticatedRequest,
+    nominal: Nominal,
+    form: Any,
+    *,
+    tab: str,
+    title: str,
+    cancel: str,
+    submit_label: str = "",
+    template: str = "cohorts/person/form.html",
+    **extra: Any,
+) -> HttpResponse:
+    """A form on a person's record, under the tab it belongs to, with a way back to `cancel`."""
+    context = person_context(request, nominal, tab)
+    context.update(
+        {
+            "form": form,
+            "form_title": title,
+            "submit_label": submit_label,
+            "cancel_url": reverse(cancel, args=[nominal.pk]),
+            **extra,
+        }
+    )
+    return render(request, template, context)

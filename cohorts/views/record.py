@@ -4,14 +4,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, QueryDict
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cohorts import identifiers, selectors, services
 from cohorts.forms import AliasForm, NominalDetailsForm
 from cohorts.models import NeedStatus, Nominal, NominalChange, TimelineEvent
-from cohorts.views.person import nominal_for_form, person_context, render_tab
+from cohorts.views.person import nominal_for_form, render_person_form, render_tab
 from iom.core import access
 from iom.core.http import AuthenticatedRequest
 
@@ -111,11 +110,9 @@ def edit_record(
         else:
             messages.success(request, "Changes saved")
             return redirect(done, nominal_id=nominal.pk)
-    context = person_context(request, nominal, tab)
-    context.update(
-        {"form": form, "stale": stale, "form_title": title, "cancel_url": reverse(done, args=[nominal.pk])}
+    return render_person_form(
+        request, nominal, form, tab=tab, title=title, cancel=done, template=template, stale=stale
     )
-    return render(request, template, context)
 
 
 def _over_current_record(form: Any, fresh: Nominal, stale: list[NominalChange]) -> QueryDict:
@@ -155,13 +152,12 @@ def alias_create(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse
         else:
             messages.success(request, "Alias added")
             return redirect("cohorts:nominal-detail", nominal_id=nominal.pk)
-    context = person_context(request, nominal, "overview")
-    context.update(
-        {
-            "form": form,
-            "form_title": "Add an alias",
-            "submit_label": "Add alias",
-            "cancel_url": reverse("cohorts:nominal-detail", args=[nominal.pk]),
-        }
+    return render_person_form(
+        request,
+        nominal,
+        form,
+        tab="overview",
+        title="Add an alias",
+        submit_label="Add alias",
+        cancel="cohorts:nominal-detail",
     )
-    return render(request, "cohorts/person/form.html", context)

@@ -3,14 +3,13 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import redirect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from cohorts import services
 from cohorts.forms import AllocationForm
 from cohorts.models import Allocation, Nominal
-from cohorts.views.person import nominal_for_form, person_context, render_tab
+from cohorts.views.person import nominal_for_form, render_person_form, render_tab
 from iom.core import access
 from iom.core.http import AuthenticatedRequest
 from iom.core.models import User
@@ -54,13 +53,12 @@ def allocate(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
         else:
             messages.success(request, "Case team updated")
             return redirect("cohorts:nominal-team", nominal_id=nominal.pk)
-    context = person_context(request, nominal, "team")
-    context.update(
-        {
-            "form": form,
-            "form_title": "Change the case team",
-            "submit_label": "Save",
-            "cancel_url": reverse("cohorts:nominal-team", args=[nominal.pk]),
-        }
+    return render_person_form(
+        request,
+        nominal,
+        form,
+        tab="team",
+        title="Change the case team",
+        submit_label="Save",
+        cancel="cohorts:nominal-team",
     )
-    return render(request, "cohorts/person/form.html", context)
