@@ -18,7 +18,13 @@ class OffenceCategoryAdmin(AuditedAdmin):
 
 @admin.register(CohortSetting)
 class CohortSettingAdmin(AuditedAdmin):
-    list_display = ["cohort", "review_interval_months"]
+    list_display = [
+        "cohort",
+        "review_interval_months",
+        "contacts_per_week",
+        "absence_window_days",
+        "absence_threshold",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # one row per cohort, made by a migration

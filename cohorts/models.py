@@ -241,6 +241,17 @@ class CohortSetting(models.Model):
 
     cohort = models.CharField(max_length=10, choices=Cohort.choices, unique=True)
     review_interval_months = models.PositiveSmallIntegerField(default=3)
+    contacts_per_week = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The contact standard. Leave blank where the case team sets it per person (Flex and Free).",
+    )
+    absence_window_days = models.PositiveSmallIntegerField(
+        default=365, help_text="Unacceptable absences are counted over this many days."
+    )
+    absence_threshold = models.PositiveSmallIntegerField(
+        default=2, help_text="The case team is prompted to consider enforcement at this many absences."
+    )
 
     class Meta:
         ordering = ["cohort"]
@@ -552,6 +563,7 @@ class TimelineEvent(models.Model):
         OFFENCE = "offence", "Offence or arrest"
         TEAM = "team", "Case team"
         VOICE = "voice", "In their words"
+        ENFORCEMENT = "enforcement", "Enforcement"
 
     class Visibility(models.TextChoices):
         PARTNERS = "partners", "Shareable with partners"

@@ -11,7 +11,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("people/", include("cohorts.urls")),
-    path("people/", include("supervision.urls")),
+    path("", include("supervision.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,3 +1,5 @@
+import datetime
+
 import factory
 from django.utils import timezone
 
@@ -13,8 +15,10 @@ class ContactFactory(factory.django.DjangoModelFactory[Contact]):
         model = Contact
 
     nominal = factory.SubFactory(NominalFactory)
-    happened_on = factory.LazyFunction(timezone.localdate)
+    date = factory.LazyFunction(timezone.localdate)
+    time = datetime.time(10, 0)
     kind = Contact.Kind.OFFICE
+    purpose = Contact.Purpose.MONITORING
     outcome = Contact.Outcome.ATTENDED_COMPLIED
     notes = "Discussed housing and the next appointment."
     logged_by = factory.SubFactory(UserFactory)

@@ -36,6 +36,19 @@ def build_world() -> World:
     )
 
 
+# The agency a frontline worker attends for: a joint visit needs two of them. Managers have
+# none by default; give one (a police force makes them the IOM sergeant) where it matters.
+AGENCY_OF_ROLE = {
+    Role.POLICE_OFFENDER_MANAGER: ("Northshire Police", Organisation.Kind.POLICE_FORCE),
+    Role.PROBATION_PRACTITIONER: (
+        "Northshire Probation Delivery Unit",
+        Organisation.Kind.PROBATION_DELIVERY_UNIT,
+    ),
+    Role.SUPPORT_WORKER: ("Northshire Support Services", Organisation.Kind.VOLUNTARY_COMMUNITY),
+    Role.YOUNG_ADULT_SUPPORT_WORKER: ("Northshire Support Services", Organisation.Kind.VOLUNTARY_COMMUNITY),
+}
+
+
 def member(role: Role, *, team: Team | None = None, region: Region | None = None, **user_fields) -> User:
     """A user holding one membership. Administrators are staff, as the admin requires."""
     if role == Role.ADMINISTRATOR:
@@ -45,6 +58,9 @@ def member(role: Role, *, team: Team | None = None, region: Region | None = None
         user_fields.setdefault(
             "organisation", OrganisationFactory.create(kind=Organisation.Kind.VOLUNTARY_COMMUNITY)
         )
+    elif role in AGENCY_OF_ROLE and "organisation" not in user_fields:
+        name, kind = AGENCY_OF_ROLE[role]
+        user_fields["organisation"] = OrganisationFactory.create(name=name, kind=kind)
     user = UserFactory.create(**user_fields)
     MembershipFactory.create(user=user, role=role, team=team, region=region)
     return user

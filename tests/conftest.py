@@ -5,6 +5,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import django.db.backends.sqlite3.base  # noqa: F401  (first: operations imports it back)
 import pytest
+from django.db import connections
 from django.db.backends.sqlite3.operations import DatabaseOperations as SQLiteOperations
 
 from iom.core import audit_triggers
@@ -36,6 +37,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # also removes the reference data migrations insert (offence categories, cohort settings). As in
     # Django's own runner, they run last; serialized_rollback restores that data between them.
     items.sort(key=_is_transactional)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None) -> None:
+    """Keep the serialized snapshot where every connection object can see it.
+
+    Django stores it on the connection that set the database up. Playwright's sync API runs each
+    browser test in another context, where Django opens new connection objects without it, so
+    serialized_rollback silently restored nothing and the reference data the first transactional
+    test flushed stayed gone for the next. On the class, every connection of the backend has it."""
+    for connection in connections.all(initialized_only=True):
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents is not None:
+            type(connection)._test_serialized_contents = contents
 
 
 @pytest.fixture(autouse=True)

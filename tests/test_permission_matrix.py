@@ -10,6 +10,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from cohorts import importer
 from cohorts.models import CohortMembership, Goal
@@ -18,6 +19,7 @@ from iom.core.factories import UserFactory
 from iom.core.models import Role
 from reports.factories import ReportRunFactory
 from reports.services import render_governance_report
+from supervision.factories import ContactFactory
 from tests.actors import build_world, member
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +132,37 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         # An empty POST from the team re-shows the form with errors (200) and saves nothing.
         "POST": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_OWN, 200)),
     },
+    # The person's supervision: the team sees and plans; standards and enforcement belong to the
+    # case team and managers (the world's person has no case team, so only the manager).
+    "supervision:nominal-supervision": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_OWN, 200))},
+    **{
+        name: {
+            "GET": row(404, anonymous=SIGN_IN_FIRST, **{**each(TEAM_OWN, 403), "manager_own": 200}),
+            "POST": row(404, anonymous=SIGN_IN_FIRST, **{**each(TEAM_OWN, 403), "manager_own": 200}),
+        }
+        for name in ("supervision:set-standard", "supervision:record-enforcement")
+    },
+    # Planning and changing appointments is frontline work for the whole team. An empty POST
+    # re-shows the form with its errors and changes nothing.
+    **{
+        name: {
+            "GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_OWN, 200)),
+            "POST": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_OWN, 200)),
+        }
+        for name in (
+            "supervision:plan-appointment",
+            "supervision:plan-series",
+            "supervision:record-outcome",
+            "supervision:move-appointment",
+            "supervision:cancel-appointment",
+        )
+    },
+    "supervision:contact-detail": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_OWN, 200))},
+    # Diaries are for everyone with a caseload; each reads only their own teams.
+    **{
+        name: {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_ALL, 200))}
+        for name in ("supervision:my-diary", "supervision:team-diary", "supervision:my-diary-ics")
+    },
     # Every regional lead has the list and the form; they hold only their own region's runs.
     "reports:list": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(ANY_REGIONAL, 200))},
     "reports:request": {
@@ -215,6 +248,12 @@ def url_for(name: str, world, user=None) -> str:
             entry_date=datetime.date(2026, 1, 5),
             review_due=datetime.date(2026, 4, 5),
         )
+    if "contact_id" in _url_kwargs(name):
+        # A planned appointment of the world's person, due yesterday, so its outcome is needed.
+        appointment = ContactFactory.create(
+            nominal=world.nominal, outcome="", date=timezone.localdate() - datetime.timedelta(days=1)
+        )
+        return reverse(name, args=[appointment.pk])
     if name.startswith(("cohorts:", "supervision:")) and "nominal_id" in _url_kwargs(name):
         return reverse(name, args=[world.nominal.pk])
     if name in ("reports:detail", "reports:download"):
@@ -250,3 +289,27 @@ def test_administration_is_for_administrators(client, actor, status):
     if user is not None:
         client.force_login(user)
     assert client.get("/admin/").status_code == status
+
+
+# Police intelligence notes: who may read one, on the contact and on the timeline (DESIGN §3).
+NOTE_READERS = {
+    **row(404, anonymous=SIGN_IN_FIRST),
+    **each(TEAM_OWN, 200),
+}
+POLICE_NOTE = "Seen with two known burglars outside the pawn shop"
+
+
+@pytest.mark.parametrize(("actor", "status"), NOTE_READERS.items())
+def test_police_intelligence_notes_are_for_police_in_the_team(client, actor, status):
+    world = build_world()
+    user = ACTORS[actor](world)
+    if user is not None:
+        client.force_login(user)
+    contact = ContactFactory.create(nominal=world.nominal, sensitivity="police", notes=POLICE_NOTE)
+    detail = client.get(reverse("supervision:contact-detail", args=[contact.pk]))
+    assert detail.status_code == status
+    readable = user is not None and access.sees_police_intelligence(user, world.nominal)
+    assert (POLICE_NOTE in detail.content.decode()) is (status == 200 and readable)
+    # Only the team's police officer reads it; probation, support workers and managers from
+    # other agencies see that a note exists, and partners see nothing at all.
+    assert readable is (actor == "police_own")

@@ -1,15 +1,17 @@
 """What every tab of a person's record shares: fetching, auditing, and the sub-navigation."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
 from cohorts import selectors
-from cohorts.models import Nominal
+from cohorts.models import Nominal, TimelineEvent
 from iom.core import access
 from iom.core.http import AuthenticatedRequest
 
@@ -24,6 +26,55 @@ TABS = [
     ("team", "Case team", "cohorts:nominal-team"),
     ("history", "History", "cohorts:nominal-history"),
 ]
+
+
+@dataclass(frozen=True)
+class OverviewPanel:
+    """A section another app adds to the overview tab: its template and what it reads."""
+
+    template: str
+    build: Callable[[AuthenticatedRequest, Nominal], dict[str, Any]]
+
+
+OVERVIEW_PANELS: list[OverviewPanel] = []
+
+
+def register_tab(key: str, label: str, url_name: str, *, after: str) -> None:
+    """Apps that build on cohorts (supervision, partners) add their tab to every person's record
+    from their AppConfig.ready, so cohorts never imports them (DESIGN §2)."""
+    if any(existing == key for existing, _, _ in TABS):
+        return
+    position = next(i for i, (existing, _, _) in enumerate(TABS) if existing == after) + 1
+    TABS.insert(position, (key, label, url_name))
+
+
+def register_overview_panel(panel: OverviewPanel) -> None:
+    if panel not in OVERVIEW_PANELS:
+        OVERVIEW_PANELS.append(panel)
+
+
+# Where a timeline event's source is shown, by "app_label.model" -> URL name taking the source's id.
+EVENT_LINKS: dict[str, str] = {}
+
+
+def register_event_link(model_label: str, url_name: str) -> None:
+    EVENT_LINKS[model_label] = url_name
+
+
+def with_links(events: Iterable[TimelineEvent]) -> list[TimelineEvent]:
+    """Give each event a `link` to its source row's page, where an app registered one.
+    Content types come from Django's cache, so this adds no queries."""
+    linked = []
+    for event in events:
+        source = ContentType.objects.get_for_id(event.source_type_id)
+        url_name = EVENT_LINKS.get(f"{source.app_label}.{source.model}")
+        event.link = reverse(url_name, args=[event.source_id]) if url_name else ""  # type: ignore[attr-defined]
+        linked.append(event)
+    return linked
+
+
+def overview_panels(request: AuthenticatedRequest, nominal: Nominal) -> list[dict[str, Any]]:
+    return [{"template": panel.template, **panel.build(request, nominal)} for panel in OVERVIEW_PANELS]
 
 
 def person_context(request: AuthenticatedRequest, nominal: Nominal, tab: str) -> dict[str, Any]:

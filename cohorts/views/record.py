@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from cohorts import identifiers, selectors, services
 from cohorts.forms import AliasForm, NominalDetailsForm
 from cohorts.models import NeedStatus, Nominal, NominalChange, TimelineEvent
-from cohorts.views.person import nominal_for_form, render_person_form, render_tab
+from cohorts.views.person import nominal_for_form, overview_panels, render_person_form, render_tab, with_links
 from iom.core import access
 from iom.core.http import AuthenticatedRequest
 
@@ -29,7 +29,8 @@ def overview(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
             "goals": list(nominal.goals.select_related("recorded_by")),
             "feedback": list(nominal.feedback.select_related("recorded_by")[:3]),
             "aliases": list(nominal.aliases.all()),
-            "recent": list(selectors.timeline_for(user=request.user, nominal=nominal)[:5]),
+            "recent": with_links(selectors.timeline_for(user=request.user, nominal=nominal)[:5]),
+            "panels": overview_panels(request, nominal),
         }
 
     return render_tab(request, nominal_id, "overview", "cohorts/person/overview.html", build)
@@ -42,8 +43,10 @@ def timeline(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
 
     def build(nominal: Nominal) -> dict[str, Any]:
         events = selectors.timeline_for(user=request.user, nominal=nominal, kind=kind)
+        page = Paginator(events, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = with_links(page.object_list)
         return {
-            "page": Paginator(events, TIMELINE_PAGE_SIZE).get_page(request.GET.get("page")),
+            "page": page,
             "kinds": TimelineEvent.Kind.choices,
             "kind": kind,
         }

@@ -7,8 +7,9 @@ is anything with a `team_id`, and scoping works on any queryset that reaches a t
 What exists so far:
 - Every member of a team, whatever their team role, sees the team's nominals: the shared
   record is the point of IOM. Others see nothing of them, and are answered 404.
-- Frontline roles and managers of the team may log contacts. (Narrowing edits to the
-  allocated case team arrives with case-team allocation.)
+- Frontline roles and managers of the team may log contacts and plan appointments; the case
+  team and the team's managers edit the record, set contact standards and record enforcement.
+- Police intelligence notes are read by police in the managing team only.
 - Regional leads see their region's governance reports, national users every region's.
 - Administration manages users and teams and gives no access to case records.
 """
@@ -19,7 +20,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db import models
 
-from iom.core.models import REGION_ROLES, TEAM_ROLES, Membership, Region, Role, User
+from iom.core.models import REGION_ROLES, TEAM_ROLES, Membership, Organisation, Region, Role, User
 
 # Roles that record work with the person (contacts); managers oversee and may too.
 FRONTLINE_ROLES = frozenset(
@@ -85,10 +86,25 @@ def can_view_nominal(user: AnyUser, nominal: BelongsToTeam) -> bool:
 
 
 def sees_police_intelligence(user: AnyUser, nominal: BelongsToTeam) -> bool:
-    """Police intelligence notes are for police roles in the managing team only."""
-    return any(
-        m.role == Role.POLICE_OFFENDER_MANAGER and m.team_id == nominal.team_id for m in _memberships(user)
-    )
+    """Police intelligence is for police in the managing team only: its police offender managers,
+    and its managers who work for a police force (the IOM sergeant). Never probation, support
+    workers, partners or anyone outside the team."""
+    memberships = [m for m in _memberships(user) if m.team_id == nominal.team_id]
+    if any(m.role == Role.POLICE_OFFENDER_MANAGER for m in memberships):
+        return True
+    return any(m.role == Role.MANAGER for m in memberships) and _works_for_police(user)
+
+
+def _works_for_police(user: AnyUser) -> bool:
+    organisation = user.organisation if isinstance(user, User) else None
+    return organisation is not None and organisation.kind == Organisation.Kind.POLICE_FORCE
+
+
+def can_read_note(user: AnyUser, nominal: BelongsToTeam, sensitivity: str) -> bool:
+    """Whether a note of this sensitivity ("partners", "team" or "police") may be read."""
+    if sensitivity == "police":
+        return sees_police_intelligence(user, nominal)
+    return can_view_nominal(user, nominal)
 
 
 def managed_team_ids(user: AnyUser) -> frozenset[int]:

@@ -16,15 +16,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     view_name = request.resolver_match.view_name if request.resolver_match else ""
     on_dashboard = view_name == "reports:team-dashboard"
     on_panel = view_name in ("cohorts:panel", "cohorts:panel-decision")
+    on_diary = view_name in ("supervision:my-diary", "supervision:team-diary")
+    # Supervision's other pages (contacts, appointments, the Supervision tab) are part of a
+    # person's record, so they sit under Caseload as the record's other tabs do.
+    in_a_record = (namespace == "cohorts" and not on_panel) or (namespace == "supervision" and not on_diary)
     items = []
     if access.works_a_caseload(user):
         items.append(
             {
                 "text": "Caseload",
                 "href": reverse("cohorts:caseload"),
-                "current": namespace == "cohorts" and not on_panel,
+                "current": in_a_record,
             }
         )
+        items.append({"text": "Diary", "href": reverse("supervision:my-diary"), "current": on_diary})
     if access.managed_team_ids(user):
         items.append(
             {"text": "Dashboard", "href": reverse("reports:team-dashboard"), "current": on_dashboard}

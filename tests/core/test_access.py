@@ -1,9 +1,11 @@
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 
 from cohorts.models import Nominal
 from iom.core import access
-from iom.core.models import Role
+from iom.core.factories import OrganisationFactory
+from iom.core.models import Organisation, Role
 from tests.actors import build_world, member
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +87,71 @@ def test_memberships_are_read_once_per_user_object(django_assert_num_queries):
         for _ in range(3):
             access.can_view_nominal(user, world.nominal)
             access.team_ids(user)
+
+
+def _organisation(kind):
+    return OrganisationFactory.create(name=f"Employer: {kind}", kind=kind)
+
+
+@pytest.mark.parametrize(
+    ("role", "kind", "sees"),
+    [
+        (Role.POLICE_OFFENDER_MANAGER, Organisation.Kind.POLICE_FORCE, True),
+        (Role.MANAGER, Organisation.Kind.POLICE_FORCE, True),  # the IOM sergeant
+        (Role.MANAGER, Organisation.Kind.PROBATION_DELIVERY_UNIT, False),  # the senior probation officer
+        (Role.MANAGER, None, False),
+        (Role.PROBATION_PRACTITIONER, Organisation.Kind.PROBATION_DELIVERY_UNIT, False),
+        (Role.SUPPORT_WORKER, Organisation.Kind.VOLUNTARY_COMMUNITY, False),
+        (Role.YOUNG_ADULT_SUPPORT_WORKER, Organisation.Kind.VOLUNTARY_COMMUNITY, False),
+        # Working for a police force is not enough without a police or manager role in the team.
+        (Role.SUPPORT_WORKER, Organisation.Kind.POLICE_FORCE, False),
+    ],
+)
+def test_police_intelligence_is_for_police_offender_managers_and_police_managers_of_the_team(
+    role, kind, sees
+):
+    world = build_world()
+    user = member(role, team=world.own_team, organisation=_organisation(kind) if kind else None)
+    assert access.sees_police_intelligence(user, world.nominal) is sees
+    assert not access.sees_police_intelligence(user, world.other_nominal)
+
+
+def test_police_outside_the_managing_team_see_no_police_intelligence():
+    world = build_world()
+    police = _organisation(Organisation.Kind.POLICE_FORCE)
+    for user in (
+        member(Role.MANAGER, team=world.other_team, organisation=police),
+        member(Role.POLICE_OFFENDER_MANAGER, team=world.other_team, organisation=police),
+        member(Role.REGIONAL_LEAD, region=world.region, organisation=police),
+        member(Role.PARTNER, organisation=police),
+        member(Role.NATIONAL, organisation=police),
+        member(Role.POLICE_OFFENDER_MANAGER, team=world.own_team, organisation=police, is_active=False),
+    ):
+        assert not access.sees_police_intelligence(user, world.nominal), user
+    assert not access.sees_police_intelligence(AnonymousUser(), world.nominal)
+
+
+@pytest.mark.parametrize(
+    ("role", "readable"),
+    [
+        (Role.POLICE_OFFENDER_MANAGER, {"partners", "team", "police"}),
+        (Role.PROBATION_PRACTITIONER, {"partners", "team"}),
+        (Role.SUPPORT_WORKER, {"partners", "team"}),
+        (Role.YOUNG_ADULT_SUPPORT_WORKER, {"partners", "team"}),
+        (Role.MANAGER, {"partners", "team"}),  # no organisation: not police
+        (Role.PARTNER, set()),
+        (Role.REGIONAL_LEAD, set()),
+        (Role.ADMINISTRATOR, set()),
+    ],
+)
+def test_who_may_read_a_note_of_each_sensitivity(role, readable):
+    world = build_world()
+    user = member(
+        role,
+        team=world.own_team if role in TEAM_ROLES else None,
+        region=world.region if role == Role.REGIONAL_LEAD else None,
+    )
+    assert {
+        s for s in ("partners", "team", "police") if access.can_read_note(user, world.nominal, s)
+    } == readable
+    assert not any(access.can_read_note(user, world.other_nominal, s) for s in ("partners", "team", "police"))

@@ -57,7 +57,14 @@ def test_changing_a_cohorts_review_interval_is_audited(client):
     client.force_login(admin)
     setting = CohortSetting.objects.get(cohort="fixed")
     response = client.post(
-        f"/admin/cohorts/cohortsetting/{setting.pk}/change/", {"cohort": "fixed", "review_interval_months": 6}
+        f"/admin/cohorts/cohortsetting/{setting.pk}/change/",
+        {
+            "cohort": "fixed",
+            "review_interval_months": 6,
+            "contacts_per_week": 3,
+            "absence_window_days": 365,
+            "absence_threshold": 2,
+        },
     )
     assert response.status_code == 302
     setting.refresh_from_db()

@@ -39,8 +39,8 @@ def test_an_administrator_is_pointed_to_administration_and_told_it_gives_no_case
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.PROBATION_PRACTITIONER, ["Caseload"]),
-        (Role.MANAGER, ["Caseload", "Dashboard", "Panel"]),
+        (Role.PROBATION_PRACTITIONER, ["Caseload", "Diary"]),
+        (Role.MANAGER, ["Caseload", "Diary", "Dashboard", "Panel"]),
         (Role.REGIONAL_LEAD, ["Governance reports"]),
         (Role.NATIONAL, ["Governance reports"]),
         (Role.ADMINISTRATOR, ["Administration"]),

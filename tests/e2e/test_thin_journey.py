@@ -69,17 +69,17 @@ def test_offender_manager_logs_a_contact(
     type_link.click()
     expect(page.locator("#id_kind_0")).to_be_focused()
 
-    today = timezone.localdate().strftime("%d/%m/%Y")
     note = "Seen at home with his sister. Engaging well with the housing referral."
-    page.get_by_label("Date of contact").fill(today)
     page.get_by_role("group", name="Type of contact").get_by_label("Home visit").check()
     page.get_by_role("group", name="Outcome").get_by_label("Attended and complied").check()
+    page.get_by_role("group", name="Purpose").get_by_label("Practical support").check()
     page.get_by_label("Note").fill(note)
     page.get_by_role("button", name="Save contact").click()
 
-    expect(page).to_have_url(f"{base}/people/{world.nominal.pk}/")
+    expect(page).to_have_url(f"{base}/people/{world.nominal.pk}/supervision/")
     banner = page.locator(".govuk-notification-banner--success")
     expect(banner).to_contain_text("Contact logged for Dean Robson")
+    page.get_by_role("link", name="Overview").click()
     timeline = page.locator(".moj-timeline")
     expect(timeline.get_by_role("heading", name="Home visit: attended and complied")).to_be_visible()
     expect(timeline).to_contain_text(note)
@@ -92,7 +92,7 @@ def test_offender_manager_logs_a_contact(
         Contact.Kind.HOME_VISIT,
         Contact.Outcome.ATTENDED_COMPLIED,
     )
-    assert contact.happened_on == timezone.localdate()
+    assert contact.date == timezone.localdate()
     assert contact.logged_by == officer
 
     page.get_by_role("button", name="Sign out").click()

@@ -20,10 +20,10 @@ def test_region_summary_counts_people_and_contacts_in_the_period_by_team():
     world = build_world()
     NominalFactory.create_batch(2, team=world.other_team)
     TeamFactory.create(name="Another region's team", region=world.other_region)
-    ContactFactory.create(nominal=world.nominal, happened_on=datetime.date(2026, 10, 1))
-    ContactFactory.create(nominal=world.nominal, happened_on=datetime.date(2026, 10, 31))
-    ContactFactory.create(nominal=world.nominal, happened_on=datetime.date(2026, 11, 1))
-    ContactFactory.create(nominal=world.other_nominal, happened_on=datetime.date(2026, 10, 15))
+    ContactFactory.create(nominal=world.nominal, date=datetime.date(2026, 10, 1))
+    ContactFactory.create(nominal=world.nominal, date=datetime.date(2026, 10, 31))
+    ContactFactory.create(nominal=world.nominal, date=datetime.date(2026, 11, 1))
+    ContactFactory.create(nominal=world.other_nominal, date=datetime.date(2026, 10, 15))
     summary = region_summary(
         region_id=world.region.pk,
         period_start=datetime.date(2026, 10, 1),

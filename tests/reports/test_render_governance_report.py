@@ -22,8 +22,8 @@ def october_region_with_activity():
     world = build_world()
     NominalFactory.create_batch(6, team=world.own_team)
     for day in range(1, 8):
-        ContactFactory.create(nominal=world.nominal, happened_on=datetime.date(2026, 10, day))
-    ContactFactory.create(nominal=world.nominal, happened_on=datetime.date(2026, 9, 30))  # outside the period
+        ContactFactory.create(nominal=world.nominal, date=datetime.date(2026, 10, day))
+    ContactFactory.create(nominal=world.nominal, date=datetime.date(2026, 9, 30))  # outside the period
     return world
 
 

@@ -1,5 +1,6 @@
 """The demo data: built once for the class (it takes seconds), rolled back after it, like setUpTestData."""
 
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
 from io import StringIO
@@ -29,7 +30,17 @@ from cohorts.models import (
 )
 from iom.core.models import AuditEvent, Membership, Organisation, Region, Role, Team, User
 from reports.management.commands.seed_demo import DEMO_PASSWORD
-from supervision.models import Contact
+from supervision import selectors
+from supervision.compliance import week_starting
+from supervision.models import (
+    AppointmentSeries,
+    Contact,
+    ContactAttendee,
+    ContactStandard,
+    EnforcementAction,
+    Kind,
+    Sensitivity,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +52,10 @@ MODELS = (
     Membership,
     Nominal,
     Contact,
+    ContactAttendee,
+    AppointmentSeries,
+    ContactStandard,
+    EnforcementAction,
     AuditEvent,
     TimelineEvent,
     CohortMembership,
@@ -79,8 +94,20 @@ class TestTheDemo:
         first = counts()
         assert (first["Region"], first["Team"], first["Nominal"]) == (1, 2, 60)
         assert first["Contact"] >= 3 * 60
-        assert Organisation.objects.filter(kind__in=["voluntary_community", "local_authority"]).count() == 2
-        for model in ("CohortMembership", "Allocation", "Assessment", "Need", "Goal", "Offence", "Feedback"):
+        # Partners' organisations, and the support workers' own agency.
+        assert Organisation.objects.filter(kind__in=["voluntary_community", "local_authority"]).count() == 3
+        for model in (
+            "CohortMembership",
+            "Allocation",
+            "Assessment",
+            "Need",
+            "Goal",
+            "Offence",
+            "Feedback",
+            "ContactStandard",
+            "EnforcementAction",
+            "AppointmentSeries",
+        ):
             assert first[model] > 0, model
         assert "password for all: demo-password-iom-2026" in seeded
         assert "Demo data ready: 60 new nominals" in seeded
@@ -149,6 +176,88 @@ class TestTheDemo:
         assert TimelineEvent.objects.filter(kind=TimelineEvent.Kind.COHORT).count() >= 100
         assert TimelineEvent.objects.filter(kind=TimelineEvent.Kind.VOICE).exists()
         assert Goal.objects.filter(status=Goal.Status.ACTIVE).exists()
+
+    def test_frontline_workers_attend_for_their_own_agency(self, seeded):
+        agency = {
+            Role.POLICE_OFFENDER_MANAGER: Organisation.Kind.POLICE_FORCE,
+            Role.PROBATION_PRACTITIONER: Organisation.Kind.PROBATION_DELIVERY_UNIT,
+            Role.SUPPORT_WORKER: Organisation.Kind.VOLUNTARY_COMMUNITY,
+            Role.YOUNG_ADULT_SUPPORT_WORKER: Organisation.Kind.VOLUNTARY_COMMUNITY,
+        }
+        people = Membership.objects.filter(role__in=agency)
+        for role, kind, email in people.values_list("role", "user__organisation__kind", "user__email"):
+            assert kind == agency[Role(role)], email
+        # Every attendance carries the agency the worker attended for.
+        assert not ContactAttendee.objects.filter(organisation=None).exists()
+
+    def test_contacts_show_joint_and_custody_visits_and_every_reach_of_note(self, seeded):
+        held = Contact.objects.exclude(outcome="")
+        agencies = defaultdict(set)
+        for contact_id, kind in ContactAttendee.objects.filter(contact__kind=Kind.JOINT_VISIT).values_list(
+            "contact_id", "organisation__kind"
+        ):
+            agencies[contact_id].add(kind)
+        assert agencies
+        for kinds in agencies.values():
+            assert kinds == {Organisation.Kind.POLICE_FORCE, Organisation.Kind.PROBATION_DELIVERY_UNIT}
+        assert held.filter(kind=Kind.JOINT_VISIT).count() >= 5
+        assert held.filter(kind=Kind.CUSTODY_VISIT, nominal__in_custody=True).exists()
+        police_notes = held.filter(sensitivity=Sensitivity.POLICE)
+        assert 1 <= police_notes.count() <= held.count() // 10
+        assert set(police_notes.values_list("logged_by__memberships__role", flat=True)) == {
+            Role.POLICE_OFFENDER_MANAGER
+        }
+        assert held.filter(sensitivity=Sensitivity.PARTNERS).exists()
+        assert held.filter(sensitivity=Sensitivity.TEAM).exists()
+
+    def test_the_diary_and_appointments_ahead(self, seeded):
+        today = timezone.localdate()
+        frontline = User.objects.filter(
+            memberships__role__in=[
+                Role.POLICE_OFFENDER_MANAGER,
+                Role.PROBATION_PRACTITIONER,
+                Role.SUPPORT_WORKER,
+                Role.YOUNG_ADULT_SUPPORT_WORKER,
+            ]
+        )
+        assert frontline.count() == 6
+        for worker in frontline:
+            diary = list(selectors.my_diary(worker, start=today, end=today + timedelta(days=7)))
+            assert any(contact.is_planned and contact.date > today for contact in diary), worker.email
+            assert selectors.outcomes_due(worker).exists(), worker.email
+        # The Fixed cohort's three a week, as series starting this week.
+        fixed = CohortMembership.objects.filter(status=CohortMembership.Status.ACTIVE, cohort="fixed")
+        series = AppointmentSeries.objects.filter(nominal__in=fixed.values("nominal"), weekdays="024")
+        assert series.count() >= 4
+        assert all(one.starts_on == today and one.appointments.count() >= 10 for one in series)
+        # A custody visit before release for people due out soon.
+        assert Contact.objects.filter(
+            kind=Kind.CUSTODY_VISIT, outcome="", date__gt=today, nominal__in_custody=True
+        ).exists()
+
+    def test_standards_compliance_and_enforcement_prompts(self, seeded):
+        today = timezone.localdate()
+        active = CohortMembership.objects.filter(status=CohortMembership.Status.ACTIVE)
+        flex_free = active.filter(cohort__in=["flex", "free"], nominal__in_custody=False)
+        with_standard = flex_free.filter(nominal__contact_standards__isnull=False).distinct().count()
+        assert with_standard >= 10
+        assert 1 <= flex_free.count() - with_standard <= 4
+        assert not ContactStandard.objects.filter(reason="").exists()
+        last_week = week_starting(today) - timedelta(days=7)
+        for team in Team.objects.all():
+            people = Nominal.objects.filter(team=team)
+            fixed = people.filter(pk__in=active.filter(cohort="fixed").values("nominal"))
+            short = selectors.below_standard(fixed, week_starts=last_week)
+            assert 1 <= len(short) <= fixed.count() // 2, team
+            at_threshold = selectors.at_enforcement_threshold(people)
+            assert len(at_threshold) >= 1, team
+            statuses = selectors.enforcement_for(people)
+            decided = [
+                pk
+                for pk, status in statuses.items()
+                if len(status.absences) >= 2 and not status.needs_decision
+            ]
+            assert EnforcementAction.objects.filter(nominal__in=decided).exists(), team
 
     def test_every_demo_user_can_sign_in(self, client, seeded):
         for user in User.objects.all():

@@ -7,6 +7,8 @@ from cohorts.factories import NominalFactory
 from cohorts.models import CohortMembership, Need, NeedStatus, Nominal, Pathway, UnmetReason
 from iom.core.factories import MembershipFactory, TeamFactory, UserFactory
 from iom.core.models import AuditEvent, Role, Team
+from supervision.factories import ContactFactory
+from supervision.models import Outcome
 from tests.actors import build_world, member, member_of_world
 
 pytestmark = pytest.mark.django_db
@@ -180,9 +182,10 @@ def test_charts_are_labelled_images_beside_tables_and_carry_no_inline_styles(cli
 
     html = client.get(URL).content.decode()
 
-    # Flows, exits by reason, caseload by worker, unmet needs: each an image with a table.
+    # Flows, exits by reason, caseload by worker, unmet needs: each an image with a table. Dean
+    # was on the Fixed cohort all last week with no contacts: a fifth table lists him as below.
     assert html.count('role="img"') == 4
-    assert html.count('<table class="govuk-table') == 4
+    assert html.count('<table class="govuk-table') == 5
     assert "0 entries and 1 exits in all." in html
     assert "style=" not in html  # the Content-Security-Policy forbids inline styles
     assert "<script>alert" not in html
@@ -199,33 +202,45 @@ def test_navigation_offers_the_dashboard_to_managers_and_marks_it_current(client
         items = client.get(url).context["primary_navigation"]
         return {item["text"]: item["current"] for item in items}
 
-    assert current(URL) == {"Caseload": False, "Dashboard": True, "Panel": False, "Governance reports": False}
+    # Supervision adds the diary, current on none of these pages.
+    assert current(URL) == {
+        "Caseload": False,
+        "Diary": False,
+        "Dashboard": True,
+        "Panel": False,
+        "Governance reports": False,
+    }
     assert current("/reports/") == {
         "Caseload": False,
+        "Diary": False,
         "Dashboard": False,
         "Panel": False,
         "Governance reports": True,
     }
     assert current("/people/panel/") == {
         "Caseload": False,
+        "Diary": False,
         "Dashboard": False,
         "Panel": True,
         "Governance reports": False,
     }
     assert current("/people/") == {
         "Caseload": True,
+        "Diary": False,
         "Dashboard": False,
         "Panel": False,
         "Governance reports": False,
     }
 
 
-def test_the_query_count_does_not_grow_with_the_team(client, django_assert_num_queries):
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_query_count_does_not_grow_with_the_team(client, django_assert_num_queries, size):
     world = build_world()
     workers = [
         member(role, team=world.own_team) for role in (Role.POLICE_OFFENDER_MANAGER, Role.SUPPORT_WORKER)
     ]
-    for index, nominal in enumerate(NominalFactory.create_batch(30, team=world.own_team)):
+    today = timezone.localdate()
+    for index, nominal in enumerate(NominalFactory.create_batch(size, team=world.own_team)):
         nominal.police_offender_manager = workers[index % 2]
         nominal.save()
         on_cohort(nominal, cohort=("fixed", "flex", "free")[index % 3])
@@ -236,9 +251,82 @@ def test_the_query_count_does_not_grow_with_the_team(client, django_assert_num_q
             unmet_reason=UnmetReason.WAITING_LIST,
             updated_on=timezone.localdate(),
         )
+        ContactFactory.create(nominal=nominal, date=last_monday(today) + timedelta(days=index % 7))
+        for days in (10, 20):
+            ContactFactory.create(
+                nominal=nominal, date=today - timedelta(days=days), outcome=Outcome.UNACCEPTABLE_ABSENCE
+            )
     client.force_login(manager_of(world.own_team))
     # session, user, memberships, managed teams; eight figures (people, cohort sizes, flows,
-    # reviews, releases, unallocated, caseload by worker, unmet needs); audit insert
-    with django_assert_num_queries(13):
+    # reviews, releases, unallocated, caseload by worker, unmet needs); below the contact standard
+    # (people, cohort settings, memberships, standards, contacts, those short); enforcement (people,
+    # cohort settings, cohorts, absences, decisions, those due); audit insert
+    with django_assert_num_queries(25):
         response = client.get(URL)
-    assert response.context["figures"].cohorts.active == 30
+    figures = response.context["figures"]
+    assert figures.cohorts.active == size
+    # Only the Fixed cohort has a default standard: one contact of three is short.
+    assert len(figures.below_standard) == len(range(0, size, 3))
+    assert len(figures.enforcement_due) == size
+
+
+def last_monday(today: date) -> date:
+    return today - timedelta(days=today.weekday() + 7)
+
+
+def test_people_below_the_standard_last_week_and_awaiting_a_decision_link_to_their_supervision(client):
+    world = build_world()
+    today = timezone.localdate()
+    on_cohort(world.nominal, cohort="fixed")
+    ContactFactory.create(nominal=world.nominal, date=last_monday(today))
+    ContactFactory.create(nominal=world.nominal, date=last_monday(today) + timedelta(days=6))
+    met = NominalFactory.create(team=world.own_team, given_name="Mo", family_name="Met")
+    on_cohort(met, cohort="fixed")
+    for day in range(3):
+        ContactFactory.create(nominal=met, date=last_monday(today) + timedelta(days=day))
+    absent = NominalFactory.create(team=world.own_team, given_name="Abe", family_name="Absent")
+    on_cohort(absent, cohort="flex")
+    for days in (3, 30):
+        ContactFactory.create(
+            nominal=absent, date=today - timedelta(days=days), outcome=Outcome.UNACCEPTABLE_ABSENCE
+        )
+    client.force_login(manager_of(world.own_team))
+
+    response = client.get(URL)
+
+    figures = response.context["figures"]
+    assert [
+        (row.name, row.cohort, row.required, row.contacts, row.short) for row in figures.below_standard
+    ] == [("Dean Robson", "Fixed", 3, 2, 1)]
+    assert [(row.name, row.absences, row.threshold) for row in figures.enforcement_due] == [
+        ("Abe Absent", 2, 2)
+    ]
+    html = " ".join(response.content.decode().split())  # the cells of a row, on one line
+    assert f"The week of {last_monday(today):%-d %B %Y}, Monday to Sunday." in html
+    for nominal, cells in [
+        (world.nominal, '</th> <td class="govuk-table__cell">Fixed</td>'),
+        (absent, '</th> <td class="govuk-table__cell govuk-table__cell--numeric">2<span'),
+    ]:
+        assert (
+            f'<a class="govuk-link" href="/people/{nominal.pk}/supervision/">{nominal.full_name}'
+            f'<span class="govuk-visually-hidden">: supervision</span></a>{cells}'
+        ) in html
+    assert "Mo Met" not in html
+    # The summary cards count them and lead to the lists.
+    assert '<a class="govuk-link govuk-link--no-visited-state" href="#below-standard">' in html
+    assert '<a class="govuk-link govuk-link--no-visited-state" href="#enforcement-due">' in html
+    assert "Everyone met their contact standard last week" not in html
+
+
+def test_when_everyone_met_the_standard_and_no_decision_is_due_the_dashboard_says_so(client):
+    world = build_world()
+    on_cohort(world.nominal, cohort="flex")  # no standard set: not assessed
+    client.force_login(manager_of(world.own_team))
+    response = client.get(URL)
+    html = response.content.decode()
+    assert (response.context["figures"].below_standard, response.context["figures"].enforcement_due) == (
+        [],
+        [],
+    )
+    assert "Everyone met their contact standard last week." in html
+    assert "No one is waiting for an enforcement decision." in html

@@ -6,9 +6,15 @@ requests first, then --requests timed ones, each on a new connection (gunicorn's
 closes it after every response). Prints p50 and p95 per page against DESIGN §6's targets, with
 /healthz as the floor: the cost of the stack itself, so a page's ratio to it is the page's own work.
 
+Logging a contact is measured as a worker does it: the form (GET), then posting it with what the
+form already holds plus the three choices of the common case (type, outcome, purpose), each post
+with a new submission_id, so every one records a contact: --warmup + --requests contacts, dated
+today, for the busiest person of the smallest team, logged by one of its police offender managers,
+so that no page measured in the biggest team reads them.
+
 Needs the data `seed_scale` builds: it signs in as a police offender manager and the manager of
 the biggest team, and opens the person in that team with the most contacts. Standard library only
-for the measuring: http.client, time and statistics.
+for the measuring: http.client, html.parser, time and statistics.
 """
 
 import http.client
@@ -19,7 +25,10 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -35,12 +44,23 @@ from supervision.models import Contact
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
+# The common case of logging a contact: the three choices the worker makes (docs/benchmarks.md).
+CONTACT_CHOICES = {"kind": "office", "outcome": "attended_complied", "purpose": "monitoring"}
+
+
 @dataclass
 class Page:
     label: str
     path: str
     cookie: str
     target_ms: float | None  # None: the floor
+    # For a form post: a new body for each request, and the status that means it was accepted.
+    body: Callable[[], str] | None = None
+    expected_status: int = 200
+
+    @property
+    def method(self) -> str:
+        return "GET" if self.body is None else "POST"
 
 
 @dataclass
@@ -54,7 +74,10 @@ class Result:
 
 
 class Command(BaseCommand):
-    help = "Measure p50/p95 latency of the caseload, person page and dashboard over HTTP against gunicorn."
+    help = (
+        "Measure p50/p95 latency over HTTP against gunicorn: the caseload, person page and its tabs,"
+        " logging a contact, the diaries and the manager dashboard."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
@@ -69,14 +92,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, requests: int, warmup: int, port: int, url: str, **options: Any) -> None:
         if requests < 20:
             raise CommandError("--requests must be at least 20 for a meaningful p95")
-        team, member, manager, nominal = _targets()
+        team, member, manager, nominal, logger, logged_for = _targets()
         contacts = Contact.objects.filter(nominal=nominal).count()
         events = TimelineEvent.objects.filter(nominal=nominal).count()
         team_size = Nominal.objects.filter(team=team).count()
         self.stdout.write(
             f"Team {team.name}: {team_size:,} nominals. Signed in as {member.email} (member)"
             f" and {manager.email} (manager).\nPerson page: nominal {nominal.pk}, {contacts:,} contacts,"
-            f" {events:,} timeline events."
+            f" {events:,} timeline events.\nLogging contacts as {logger.email} for nominal {logged_for.pk}"
+            f" ({logged_for.team})."
         )
         server = None
         if not url:
@@ -86,6 +110,8 @@ class Command(BaseCommand):
             _wait_until_up(url, server)
             member_cookie = _sign_in(url, member)
             manager_cookie = _sign_in(url, manager)
+            logger_cookie = _sign_in(url, logger)
+            log_contact = f"/people/{logged_for.pk}/contacts/new/"
             pages = [
                 Page("/healthz (floor)", "/healthz", "", None),
                 Page("/people/ (caseload)", "/people/", member_cookie, 150),
@@ -96,6 +122,24 @@ class Command(BaseCommand):
                     member_cookie,
                     150,
                 ),
+                Page(
+                    f"/people/{nominal.pk}/supervision/",
+                    f"/people/{nominal.pk}/supervision/",
+                    member_cookie,
+                    150,
+                ),
+                Page("log a contact: the form", log_contact, logger_cookie, 150),
+                Page(
+                    "log a contact: post it",
+                    log_contact,
+                    logger_cookie,
+                    150,
+                    body=_contact_form_body(url, log_contact, logger_cookie),
+                    expected_status=302,
+                ),
+                Page("/diary/ (my diary, today)", "/diary/", member_cookie, 150),
+                Page("/diary/?view=week (this week)", "/diary/?view=week", member_cookie, 150),
+                Page("/diary/team/ (team, this week)", "/diary/team/", member_cookie, 150),
                 Page("/reports/dashboard/ (manager)", "/reports/dashboard/", manager_cookie, 300),
             ]
             load_before = os.getloadavg()
@@ -118,7 +162,7 @@ class Command(BaseCommand):
 
     def print_table(self, results: list[Result]) -> int:
         floor = results[0].percentile(95) if results[0].timings else None
-        header = f"{'URL':<34} {'p50 ms':>8} {'p95 ms':>8} {'p95/floor':>10} {'target':>8}  result"
+        header = f"{'URL':<36} {'p50 ms':>8} {'p95 ms':>8} {'p95/floor':>10} {'target':>8}  result"
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
         failed = 0
@@ -126,7 +170,7 @@ class Command(BaseCommand):
             page = result.page
             target = f"{page.target_ms:.0f}" if page.target_ms is not None else "-"
             if not result.timings:
-                self.stdout.write(f"{page.label:<34} {'':>8} {'':>8} {'':>10} {target:>8}  {result.status}")
+                self.stdout.write(f"{page.label:<36} {'':>8} {'':>8} {'':>10} {target:>8}  {result.status}")
                 continue
             p50, p95 = result.percentile(50), result.percentile(95)
             ratio = f"{p95 / floor:.1f}x" if floor else "-"
@@ -136,20 +180,25 @@ class Command(BaseCommand):
                 verdict = "PASS"
             else:
                 verdict, failed = "FAIL", failed + 1
-            self.stdout.write(f"{page.label:<34} {p50:>8.1f} {p95:>8.1f} {ratio:>10} {target:>8}  {verdict}")
+            self.stdout.write(f"{page.label:<36} {p50:>8.1f} {p95:>8.1f} {ratio:>10} {target:>8}  {verdict}")
         return failed
 
 
-def _targets() -> tuple[Team, Any, Any, Nominal]:
-    """The biggest team in the bench region, a frontline member, its manager and its busiest person."""
-    team = (
-        Team.objects.filter(region__name=REGION)
-        .annotate(size=Count("nominals"))
-        .order_by("-size", "name")
-        .first()
+def _targets() -> tuple[Team, Any, Any, Nominal, Any, Nominal]:
+    """The biggest team in the bench region, a frontline member, its manager and its busiest person;
+    and a police offender manager of the smallest team with that team's busiest person, who logs
+    the contacts, so the posts change none of the pages measured in the biggest team."""
+    teams = list(
+        Team.objects.filter(region__name=REGION).annotate(size=Count("nominals")).order_by("-size", "name")
     )
-    if team is None or not team.size:
+    if not teams or not teams[0].size:
         raise CommandError(f"No {REGION} data in this database: run `manage.py seed_scale` first")
+    team, member, manager, nominal = _team_targets(teams[0])
+    _, logger, _, logged_for = _team_targets(teams[-1])
+    return team, member, manager, nominal, logger, logged_for
+
+
+def _team_targets(team: Team) -> tuple[Team, Any, Any, Nominal]:
     memberships = Membership.objects.filter(team=team).select_related("user").order_by("user__email")
     member = memberships.filter(role=Role.POLICE_OFFENDER_MANAGER).first()
     manager = memberships.filter(role=Role.MANAGER).first()
@@ -230,18 +279,117 @@ def _sign_in(url: str, user: Any) -> str:
 
 
 def _measure(url: str, page: Page, warmup: int, requests: int) -> Result:
-    status = _request(url, "GET", page.path, cookie=page.cookie)[0]
+    def send() -> tuple[int, bytes]:
+        body = page.body() if page.body is not None else ""
+        status, _, _, content = _request(url, page.method, page.path, cookie=page.cookie, body=body)
+        return status, content
+
+    status, content = send()
     if status == 404:
         return Result(page, "not available (404)", [])
-    if status != 200:
-        return Result(page, f"not available ({status})", [])
+    if status != page.expected_status:
+        return Result(page, f"not available ({status}{_form_errors(content)})", [])
     for _ in range(warmup):
-        _request(url, "GET", page.path, cookie=page.cookie)
+        send()
     timings = []
     for _ in range(requests):
         started = time.perf_counter()
-        status = _request(url, "GET", page.path, cookie=page.cookie)[0]
+        status, content = send()
         timings.append((time.perf_counter() - started) * 1000)
-        if status != 200:
-            return Result(page, f"answered {status} mid-run", [])
+        if status != page.expected_status:
+            return Result(page, f"answered {status} mid-run{_form_errors(content)}", [])
     return Result(page, "measured", timings)
+
+
+class _FormReader(HTMLParser):
+    """What a browser would submit from a page's forms, with each radio group's options.
+
+    Only what the log-contact form uses: inputs (text-like, hidden, checked boxes and radios),
+    textareas and selects."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[tuple[list[tuple[str, str]], dict[str, list[str]]]] = []
+        self._textarea: str | None = None
+        self._select: str | None = None
+        self._select_value: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = {name: value or "" for name, value in attrs}
+        if tag == "form":
+            self.forms.append(([], {}))
+            return
+        if not self.forms or "disabled" in found:
+            return
+        fields, options = self.forms[-1]
+        name = found.get("name", "")
+        if tag == "input" and name:
+            kind = found.get("type", "text").lower()
+            if kind in ("checkbox", "radio"):
+                options.setdefault(name, []).append(found.get("value", "on"))
+                if "checked" in found:
+                    fields.append((name, found.get("value", "on")))
+            elif kind not in ("submit", "button", "image", "reset", "file"):
+                fields.append((name, found.get("value", "")))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            fields.append((name, ""))
+        elif tag == "select" and name:
+            self._select, self._select_value = name, None
+        elif (
+            tag == "option"
+            and self._select is not None
+            and (self._select_value is None or "selected" in found)
+        ):
+            self._select_value = found.get("value", "")
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None and self.forms:
+            fields = self.forms[-1][0]
+            fields[-1] = (fields[-1][0], fields[-1][1] + data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea":
+            self._textarea = None
+        elif tag == "select" and self._select is not None and self.forms:
+            self.forms[-1][0].append((self._select, self._select_value or ""))
+            self._select = None
+
+
+def _contact_form_body(url: str, path: str, cookie: str) -> Callable[[], str] | None:
+    """The log-contact form as the page gives it, with the three common choices made; each call
+    gives a new submission_id, so each post is a new contact. None when the page is not there yet
+    (_measure then reports it as not available)."""
+    status, _, _, content = _request(url, "GET", path, cookie=cookie)
+    if status != 200:
+        return None
+    reader = _FormReader()
+    reader.feed(content.decode())
+    form = next((form for form in reader.forms if any(name == "submission_id" for name, _ in form[0])), None)
+    if form is None:
+        raise CommandError(f"{path} has no form with a submission_id")
+    fields, options = form
+    chosen = [(name, value) for name, value in fields if name not in CONTACT_CHOICES]
+    for name, preferred in CONTACT_CHOICES.items():
+        available = options.get(name, [])
+        if preferred not in available:
+            raise CommandError(f"{path}: no {name} choice {preferred!r} among {available}")
+        chosen.append((name, preferred))
+
+    def body() -> str:
+        fresh = [(name, str(uuid.uuid4()) if name == "submission_id" else value) for name, value in chosen]
+        return urlencode(fresh)
+
+    return body
+
+
+_ERROR_ITEM = re.compile(r'<a href="#[^"]*">([^<]+)</a>')
+
+
+def _form_errors(content: bytes) -> str:
+    """The error summary's messages, when a form came back with errors."""
+    text = content.decode(errors="replace")
+    if "govuk-error-summary" not in text:
+        return ""
+    summary = text[text.index("govuk-error-summary") :]
+    return ": " + "; ".join(_ERROR_ITEM.findall(summary)[:5])

@@ -1,19 +1,27 @@
 """Demo data for `make run`: one region, two IOM teams, a user per role, and 60 nominals with
 a full record: identifiers, case teams, cohort memberships through proposal and panel, risk,
-needs, offences, custody and release dates, goals and feedback in their own words, and contacts.
+needs, offences, custody and release dates, goals and feedback in their own words, and their
+supervision: contacts (joint and custody visits among them, notes for the team, for partners or
+police only), contact standards, weekly compliance with some short, unacceptable absences and an
+enforcement decision, and appointments ahead (weekly series, custody visits before release,
+something in every frontline worker's diary today and an appointment still waiting for its outcome).
 
 It lives in `reports` because it is the one app allowed to reach every other. Everything about a
 person is written through the services, so the timeline and the audit trail are as real use leaves
 them. Running it twice changes nothing: every row is found by a natural key before it is created,
 and a nominal's record is only filled in when the nominal is first created (so a demo database made
-before the record grew keeps its people as they were, and gains only the new demo users).
+before the record grew keeps its people as they were, and gains only the new demo users). The one
+exception is the diary: each run plans what a frontline worker is missing today and in the week
+ahead, so an old demo database still has a diary, and a second run on the same day finds it there.
 """
 
+import math
 import random
 import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
+from datetime import time as time_of_day
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -43,8 +51,16 @@ from cohorts.models import (
 )
 from cohorts.periods import add_months
 from iom.core.models import Membership, Organisation, Region, Role, Team, User
-from supervision.models import Contact
-from supervision.services import log_contact
+from supervision.compliance import week_starting
+from supervision.models import AppointmentSeries, Contact, ContactStandard, EnforcementAction, Sensitivity
+from supervision.selectors import COMPLIANCE_WEEKS
+from supervision.services import (
+    log_contact,
+    plan_appointment,
+    plan_series,
+    record_enforcement_action,
+    set_contact_standard,
+)
 
 DEMO_PASSWORD = "demo-password-iom-2026"  # noqa: S105 - printed for the demo; never used outside it
 DOMAIN = "demo.iom.example"
@@ -290,22 +306,26 @@ def _build(nominals_per_team: int) -> tuple[list[tuple[User, Role, str]], int]:
     probation = _organisation(
         "Northshire Probation Delivery Unit", Organisation.Kind.PROBATION_DELIVERY_UNIT, region
     )
+    # The support workers' own agency: a joint visit is two agencies, such as police and probation.
+    support = _organisation("Northshire Support Services", Organisation.Kind.VOLUNTARY_COMMUNITY, region)
     housing = _organisation("Northshire Housing Advice", Organisation.Kind.LOCAL_AUTHORITY, region)
     # A second partner organisation, for referrals once they exist.
     _organisation("Riverside Recovery Service", Organisation.Kind.VOLUNTARY_COMMUNITY, region)
     city, _ = Team.objects.get_or_create(region=region, name="Northshire City IOM")
     county, _ = Team.objects.get_or_create(region=region, name="Northshire County IOM")
     for team in (city, county):
-        team.organisations.add(police, probation)
+        team.organisations.add(police, probation, support)
 
+    # The city manager works for the police (the IOM sergeant, who reads police intelligence);
+    # the county manager for probation (the senior probation officer, who does not).
     logins = [
         _user("police.om", "Sam Carter", police, Role.POLICE_OFFENDER_MANAGER, team=city),
         _user("probation", "Priya Shah", probation, Role.PROBATION_PRACTITIONER, team=city),
-        _user("support", "Jordan Lee", probation, Role.SUPPORT_WORKER, team=city),
+        _user("support", "Jordan Lee", support, Role.SUPPORT_WORKER, team=city),
         _user("manager", "Chris Nolan", police, Role.MANAGER, team=city),
         _user("police.om.county", "Dana Reid", police, Role.POLICE_OFFENDER_MANAGER, team=county),
         _user("probation.county", "Ravi Patel", probation, Role.PROBATION_PRACTITIONER, team=county),
-        _user("ya.support", "Amira Khan", probation, Role.YOUNG_ADULT_SUPPORT_WORKER, team=county),
+        _user("ya.support", "Amira Khan", support, Role.YOUNG_ADULT_SUPPORT_WORKER, team=county),
         _user("manager.county", "Helen Dodd", probation, Role.MANAGER, team=county),
         _user("partner", "Morgan Hall", housing, Role.PARTNER),
         _user("regional", "Alex Morgan", probation, Role.REGIONAL_LEAD, region=region),
@@ -324,12 +344,15 @@ def _build(nominals_per_team: int) -> tuple[list[tuple[User, Role, str]], int]:
     }
 
     rng = random.Random(2026)  # noqa: S311 - demo data, not secrets: a fixed seed gives the same people every time
-    # The record's own draws, apart from the names and contacts, so those stay as they always were.
+    # The record's own draws and supervision's, apart from the names, so each stays as it is when
+    # the other grows.
     record_rng = random.Random(2026)  # noqa: S311 - as above
+    supervision_rng = random.Random(2027)  # noqa: S311 - as above
     plans = demo_plans(record_rng)
     categories = list(OffenceCategory.objects.all())
     created = 0
     for team_number, team in enumerate((city, county)):
+        new_people: list[Nominal] = []
         for n in range(nominals_per_team):
             crn = f"{'CN'[team_number]}{100001 + n:06d}"
             given_name = rng.choice(GIVEN_NAMES)
@@ -352,13 +375,17 @@ def _build(nominals_per_team: int) -> tuple[list[tuple[User, Role, str]], int]:
                 statutory_status=record_rng.choices(list(STATUSES), list(STATUSES.values()))[0],
             )
             created += 1
-            _log_demo_contacts(nominal, staff[team].police_om, rng)
             _fill_record(nominal, plans[index % len(plans)], index, staff[team], categories, record_rng)
+            new_people.append(nominal)
+        _supervise(new_people, staff[team], supervision_rng)
+        _keep_diaries_current(team, staff[team])
 
     return logins, created
 
 
 def _summary() -> str:
+    today = timezone.localdate()
+    held, planned = Contact.objects.exclude(outcome=""), Contact.objects.filter(outcome="")
     memberships = Counter(CohortMembership.objects.values_list("cohort", "status"))
     active = ", ".join(
         f"{label} {memberships[(value, CohortMembership.Status.ACTIVE)]}" for value, label in Cohort.choices
@@ -366,15 +393,22 @@ def _summary() -> str:
     proposed = sum(n for (_, status), n in memberships.items() if status == CohortMembership.Status.PROPOSED)
     ended = sum(n for (_, status), n in memberships.items() if status == CohortMembership.Status.ENDED)
     overdue = CohortMembership.objects.filter(
-        status=CohortMembership.Status.ACTIVE, review_due__lt=timezone.localdate()
+        status=CohortMembership.Status.ACTIVE, review_due__lt=today
     ).count()
     return (
         f"On a cohort: {active} ({overdue} overdue a review); awaiting panel {proposed}; left {ended}.\n"
         f"Allocations {Allocation.objects.count()}, assessments {Assessment.objects.count()}, "
         f"needs {Need.objects.count()} ({Need.objects.filter(unmet_reason=UnmetReason.NO_SERVICE).count()} "
         f"unmet for want of a service), offences {Offence.objects.count()}, goals {Goal.objects.count()}, "
-        f"feedback {Feedback.objects.count()}, in custody {Nominal.objects.filter(in_custody=True).count()}, "
-        f"contacts {Contact.objects.count()}."
+        f"feedback {Feedback.objects.count()}, in custody {Nominal.objects.filter(in_custody=True).count()}."
+        "\n"
+        f"Contacts {held.count()} (joint visits {held.filter(kind=Contact.Kind.JOINT_VISIT).count()}, "
+        f"custody visits {held.filter(kind=Contact.Kind.CUSTODY_VISIT).count()}, police intelligence notes "
+        f"{held.filter(sensitivity=Sensitivity.POLICE).count()}, shareable with partners "
+        f"{held.filter(sensitivity=Sensitivity.PARTNERS).count()}); appointments {planned.count()} "
+        f"({planned.filter(date__lt=today).count()} awaiting an outcome, "
+        f"{AppointmentSeries.objects.count()} weekly series); contact standards "
+        f"{ContactStandard.objects.count()}, enforcement decisions {EnforcementAction.objects.count()}."
     )
 
 
@@ -404,6 +438,10 @@ def _user(
             "is_superuser": role == Role.ADMINISTRATOR,
         },
     )
+    if not is_new and user.organisation_id != (organisation.pk if organisation else None):
+        # A demo database from before the support workers had an agency of their own.
+        user.organisation = organisation
+        user.save(update_fields=["organisation"])
     if is_new:
         # One hash for every demo user: hashing is slow on purpose, and the password is shared anyway.
         if not _password_hash:
@@ -415,19 +453,532 @@ def _user(
     return user, role, where
 
 
-def _log_demo_contacts(nominal: Nominal, worker: User, rng: random.Random) -> None:
+# Supervision: contacts, appointments, contact standards and enforcement -------------------------
+
+# Notes by who may read them (Contact.sensitivity).
+ATTENDED_NOTES = [
+    "Attended on time. Talked about the tenancy application and travel to the job centre.",
+    "Drug test negative. Engaging well with the recovery worker.",
+    "Went through the licence conditions again; understands the curfew.",
+    "Low mood this week; agreed to see the GP. Will check in by phone on Friday.",
+    "",
+]
+SHAREABLE_NOTES = [
+    "Housing application in; the support worker will go with him to the housing office on Tuesday.",
+    "Wants help with a CV and a forklift course: referral to the employment adviser agreed.",
+    "Universal Credit payment stopped; appointment booked with the welfare rights adviser.",
+    "Registered with a GP at last; first appointment with the recovery worker next week.",
+]
+INTELLIGENCE_NOTES = [
+    "Seen with two known burglars outside the bookmakers on Shields Road on Friday night.",
+    "Passenger in a car stopped on the coast road; the car is linked to a theft series. Reg noted.",
+    "Information that he is dealing from the flat again; not yet corroborated.",
+    "Associating with the group named in the last tasking briefing.",
+]
+NOT_HELD_NOTES: dict[str, str] = {
+    Contact.Outcome.ACCEPTABLE_ABSENCE: "Rang in sick before the appointment; GP letter seen.",
+    Contact.Outcome.RESCHEDULED: "Rearranged at his request: hospital appointment, letter seen.",
+}
+JOINT_VISIT_NOTE = (
+    "Joint visit with police and probation. Went through the licence conditions and a bus pass."
+)
+ABSENCE_NOTE = "Did not attend and no contact since. Rang twice and left a card at the address."
+CUSTODY_NOTE = "Release plan started: housing referral sent, GP and bank account to sort before release."
+CUSTODY_STANDARD_REASON = (
+    "In custody: seen by custody visits before release, three a week again from release."
+)
+STANDARD_REASONS = {
+    Cohort.FLEX: "Twice a week while the drug use is unstable; the panel will review it at three months.",
+    Cohort.FREE: "Voluntary engagement: a weekly check-in agreed with him, by phone if he is working.",
+}
+STANDARD_FOR = {Cohort.FLEX: 2, Cohort.FREE: 1}
+ENFORCEMENT_REASON = "Two unacceptable absences in a month. Warned in writing; next absence goes to breach."
+# Mostly in person; a joint visit is a police offender manager and a probation practitioner together.
+KIND_WEIGHTS = {
+    Contact.Kind.OFFICE: 38,
+    Contact.Kind.HOME_VISIT: 20,
+    Contact.Kind.PHONE: 14,
+    Contact.Kind.DRUG_TEST: 10,
+    Contact.Kind.VIDEO: 6,
+    Contact.Kind.JOINT_VISIT: 10,
+    Contact.Kind.OTHER: 2,
+}
+PURPOSES = {
+    Contact.Kind.OFFICE: [
+        Contact.Purpose.MONITORING,
+        Contact.Purpose.INTERVENTION,
+        Contact.Purpose.PRACTICAL_SUPPORT,
+        Contact.Purpose.RELATIONAL_SUPPORT,
+    ],
+    Contact.Kind.HOME_VISIT: [
+        Contact.Purpose.MONITORING,
+        Contact.Purpose.RELATIONAL_SUPPORT,
+        Contact.Purpose.PRACTICAL_SUPPORT,
+    ],
+    Contact.Kind.PHONE: [Contact.Purpose.RELATIONAL_SUPPORT, Contact.Purpose.PRACTICAL_SUPPORT],
+    Contact.Kind.VIDEO: [Contact.Purpose.INTERVENTION, Contact.Purpose.RELATIONAL_SUPPORT],
+    Contact.Kind.DRUG_TEST: [Contact.Purpose.MONITORING],
+    Contact.Kind.JOINT_VISIT: [Contact.Purpose.MONITORING, Contact.Purpose.ENFORCEMENT],
+    Contact.Kind.CUSTODY_VISIT: [Contact.Purpose.PRACTICAL_SUPPORT, Contact.Purpose.RELATIONAL_SUPPORT],
+    Contact.Kind.OTHER: [Contact.Purpose.PRACTICAL_SUPPORT],
+}
+LATEST_PLANNED_TODAY = time_of_day(19, 0)
+
+
+@dataclass
+class Supervised:
+    """A new demo person as supervision sees them: their cohort now and who works with them."""
+
+    nominal: Nominal
+    cohort: str  # the active cohort, or "" when not on one
+    entry: date | None
+    exit: date | None  # when they left IOM, for people who have
+    workers: list[User]
+
+    @property
+    def pk(self) -> int:
+        return self.nominal.pk
+
+
+def _supervised(nominals: list[Nominal], staff: Staff) -> list[Supervised]:
+    memberships: dict[int, tuple[str, date | None, date | None]] = {}
+    for nominal_id, cohort, status, entry, exit_ in CohortMembership.objects.filter(
+        nominal__in=nominals, status__in=[CohortMembership.Status.ACTIVE, CohortMembership.Status.ENDED]
+    ).values_list("nominal_id", "cohort", "status", "entry_date", "exit_date"):
+        if status == CohortMembership.Status.ACTIVE:
+            memberships[nominal_id] = (cohort, entry, None)
+        elif nominal_id not in memberships:
+            memberships[nominal_id] = ("", entry, exit_)
+    people = []
+    for nominal in Nominal.objects.filter(pk__in=[n.pk for n in nominals]).order_by("crn"):
+        cohort, entry, exit_ = memberships.get(nominal.pk, ("", None, None))
+        workers = [staff.police_om, staff.probation]
+        if nominal.support_worker_id:
+            workers.append(staff.support)
+        people.append(Supervised(nominal, cohort, entry, exit_, workers))
+    return people
+
+
+def _supervise(nominals: list[Nominal], staff: Staff, rng: random.Random) -> None:
+    """Supervision of a team's new demo people, written through supervision's services.
+
+    Fixed people were seen about three times a week since they joined, Flex and Free people at the
+    standard their case team set (one of them is left without one); two Fixed people fell short
+    last week. Two have two unacceptable absences: one has a warning recorded, one awaits the case
+    team's decision. People in custody have custody visits, and one before release is planned for
+    those due out. Ahead: weekly series for some Fixed people from today, joint home visits, and an
+    appointment whose time has passed without an outcome for each frontline worker.
+    """
+    if not nominals:
+        return
     today = timezone.localdate()
-    outcomes = [choice for choice, _ in Contact.Outcome.choices]
-    weights = [70, 6, 8, 8, 5, 3]
-    for _ in range(rng.randrange(3, 12)):
-        log_contact(
-            actor=worker,
-            nominal=nominal,
-            happened_on=today - timedelta(days=rng.randrange(0, 90)),
-            kind=rng.choice([choice for choice, _ in Contact.Kind.choices]),
-            outcome=rng.choices(outcomes, weights)[0],
-            notes=rng.choice(NOTES),
+    last_week = week_starting(today) - timedelta(days=7)
+    people = _supervised(nominals, staff)
+    free = [p for p in people if p.cohort and not p.nominal.in_custody]
+    fixed = [p for p in free if p.cohort == Cohort.FIXED]
+    flex_free = [p for p in free if p.cohort != Cohort.FIXED]
+    in_custody = [p for p in people if p.nominal.in_custody]
+
+    # Contact standards: Fixed has the cohort's default; Flex and Free are set per person.
+    rates: dict[int, tuple[int, date]] = {p.pk: (3, p.entry or today) for p in fixed}
+    without = {p.pk for p in rng.sample(flex_free, min(1, len(flex_free)))}
+    for person in flex_free:
+        if person.pk in without or person.entry is None:
+            continue
+        per_week = STANDARD_FOR[Cohort(person.cohort)]
+        set_on = max(person.entry, today - timedelta(days=rng.randrange(14, 36)))
+        set_contact_standard(
+            actor=_case_worker(person, staff),
+            nominal=person.nominal,
+            contacts_per_week=per_week,
+            reason=STANDARD_REASONS[Cohort(person.cohort)],
+            set_on=set_on,
         )
+        rates[person.pk] = (per_week, set_on)
+    for person in in_custody:
+        if person.cohort == Cohort.FIXED and person.entry is not None:
+            set_contact_standard(
+                actor=_case_worker(person, staff),
+                nominal=person.nominal,
+                contacts_per_week=0,
+                reason=CUSTODY_STANDARD_REASON,
+                set_on=max(person.entry, today - timedelta(days=56)),
+            )
+
+    # Two with unacceptable absences (the first has a decision), two others short last week.
+    settled = [p for p in fixed if p.entry is not None and p.entry <= today - timedelta(days=21)]
+    chosen = rng.sample(settled, min(4, len(settled)))
+    absences: dict[int, list[date]] = {}
+    decided: dict[int, date] = {}
+    if chosen:
+        warned = chosen[0]
+        first, second = sorted(rng.sample(_weekdays(warned.entry or today, today - timedelta(days=5)), 2))
+        absences[warned.pk] = [first, second]
+        decided[warned.pk] = min(second + timedelta(days=2), today)
+    if len(chosen) > 1:
+        waiting = chosen[1]
+        since = max(waiting.entry or today, today - timedelta(days=28))
+        absences[waiting.pk] = sorted(rng.sample(_weekdays(since, today - timedelta(days=1)), 2))
+    short_last_week = {p.pk: rng.choice([1, 2]) for p in chosen[2:] if (p.entry or today) <= last_week}
+
+    for person in people:
+        if person.nominal.in_custody:
+            _custody_visits(person, staff, rng)
+        elif person.pk in rates:
+            per_week, since = rates[person.pk]
+            _weekly_contacts(
+                person,
+                staff,
+                rng,
+                per_week=per_week,
+                since=since,
+                absences=absences.get(person.pk, []),
+                short_last_week=short_last_week.get(person.pk, 0),
+            )
+            if since > (person.entry or since) + timedelta(days=7):
+                # Before the standard was set: seen now and then.
+                _occasional_contacts(person, staff, rng, first=person.entry or since, last=since)
+        else:
+            last = person.exit or today - timedelta(days=1)
+            _occasional_contacts(person, staff, rng, first=last - timedelta(days=90), last=last)
+    for person in fixed:
+        if person.pk in decided:
+            record_enforcement_action(
+                actor=_case_worker(person, staff),
+                nominal=person.nominal,
+                kind=EnforcementAction.Kind.FIRST_WARNING,
+                reason=ENFORCEMENT_REASON,
+                decided_on=decided[person.pk],
+            )
+
+    _plan_ahead(people, fixed, in_custody, staff, rng)
+
+
+def _plan_ahead(
+    people: list[Supervised],
+    fixed: list[Supervised],
+    in_custody: list[Supervised],
+    staff: Staff,
+    rng: random.Random,
+) -> None:
+    today = timezone.localdate()
+    office = f"{staff.probation.organisation or 'Probation'} office"
+    # The Fixed cohort's three a week, as a series: Monday, Wednesday and Friday from today.
+    for person, at in zip(
+        rng.sample(fixed, min(3, len(fixed))),
+        [time_of_day(10), time_of_day(11, 30), time_of_day(14)],
+        strict=False,
+    ):
+        plan_series(
+            actor=staff.probation,
+            nominal=person.nominal,
+            kind=Contact.Kind.OFFICE,
+            purpose=Contact.Purpose.MONITORING,
+            weekdays=[0, 2, 4],
+            time=at,
+            starts_on=today,
+            weeks=4,
+            location=office,
+            attendee_ids=[staff.probation.pk],
+        )
+    # Joint home visits in the next week.
+    for person, days_ahead in zip(rng.sample(fixed, min(2, len(fixed))), (2, 5), strict=False):
+        plan_appointment(
+            actor=staff.police_om,
+            nominal=person.nominal,
+            kind=Contact.Kind.JOINT_VISIT,
+            purpose=Contact.Purpose.MONITORING,
+            date=_weekday_on_or_after(today + timedelta(days=days_ahead)),
+            time=time_of_day(11),
+            location="Home address",
+            attendee_ids=[staff.police_om.pk, staff.probation.pk],
+        )
+    # A custody visit before release for everyone due out within eight weeks.
+    for person in in_custody:
+        release = person.nominal.conditional_release_date
+        if release is None or release > today + timedelta(weeks=8) or release <= today + timedelta(days=1):
+            continue
+        visit = min(today + timedelta(days=rng.randrange(1, 15)), release - timedelta(days=1))
+        plan_appointment(
+            actor=staff.probation,
+            nominal=person.nominal,
+            kind=Contact.Kind.CUSTODY_VISIT,
+            purpose=Contact.Purpose.PRACTICAL_SUPPORT,
+            date=visit,
+            time=time_of_day(10, 30),
+            duration_minutes=90,
+            location=person.nominal.establishment,
+            attendee_ids=[staff.police_om.pk, staff.probation.pk],
+        )
+    # For each frontline worker, an appointment whose time has passed with no outcome recorded.
+    for worker, kind in (
+        (staff.police_om, Contact.Kind.HOME_VISIT),
+        (staff.probation, Contact.Kind.OFFICE),
+        (staff.support, Contact.Kind.OTHER),
+    ):
+        theirs = [p for p in people if p.cohort and not p.nominal.in_custody and worker in p.workers]
+        if theirs:
+            _appointment_without_outcome(
+                worker, rng.choice(theirs), kind, today - timedelta(days=rng.randrange(1, 5)), rng
+            )
+
+
+def _appointment_without_outcome(
+    worker: User, person: Supervised, kind: str, day: date, rng: random.Random
+) -> None:
+    """Services plan only what is still ahead, so this one is planned for tomorrow and moved back
+    to its day: the diary then holds what it would had the appointment been planned last week."""
+    appointment = plan_appointment(
+        actor=worker,
+        nominal=person.nominal,
+        kind=kind,
+        purpose=rng.choice(PURPOSES[Contact.Kind(kind)]),
+        date=timezone.localdate() + timedelta(days=1),
+        time=time_of_day(rng.randrange(10, 16)),
+        location=_location(kind, person),
+    )
+    Contact.objects.filter(pk=appointment.pk).update(date=day)
+
+
+def _weekly_contacts(
+    person: Supervised,
+    staff: Staff,
+    rng: random.Random,
+    *,
+    per_week: int,
+    since: date,
+    absences: list[date],
+    short_last_week: int,
+) -> None:
+    """The weeks of the compliance table, each met (short where asked), up to yesterday."""
+    today = timezone.localdate()
+    current = week_starting(today)
+    entry = person.entry or since
+    for back in range(COMPLIANCE_WEEKS - 1, -1, -1):
+        starts = current - timedelta(weeks=back)
+        if starts + timedelta(days=6) < since:
+            continue
+        first, last = max(starts, entry), min(starts + timedelta(days=6), today - timedelta(days=1))
+        if back == 0:  # the week so far
+            wanted = per_week * (today - starts).days // 7
+        else:  # the share of the standard for the days on the cohort, as the calculation takes it
+            wanted = math.ceil(per_week * ((starts + timedelta(days=6) - first).days + 1) / 7)
+        if back == 1:
+            wanted -= short_last_week
+        missed = [day for day in absences if week_starting(day) == starts]
+        for day in _days(first, last, max(0, wanted - len(missed)), rng):
+            _log(person, staff, rng, day)
+        for day in missed:
+            _log(
+                person,
+                staff,
+                rng,
+                day,
+                kind=Contact.Kind.OFFICE,
+                outcome=Contact.Outcome.UNACCEPTABLE_ABSENCE,
+                notes=ABSENCE_NOTE,
+            )
+        if first <= last and rng.random() < 0.1:  # one that did not go ahead, and so does not count
+            outcome = rng.choice([Contact.Outcome.ACCEPTABLE_ABSENCE, Contact.Outcome.RESCHEDULED])
+            _log(person, staff, rng, _days(first, last, 1, rng)[0], outcome=outcome)
+
+
+def _occasional_contacts(
+    person: Supervised, staff: Staff, rng: random.Random, *, first: date, last: date
+) -> None:
+    first = max(first, timezone.localdate() - timedelta(days=365))
+    if first > last:
+        return
+    outcomes = [
+        Contact.Outcome.ATTENDED_COMPLIED,
+        Contact.Outcome.ACCEPTABLE_ABSENCE,
+        Contact.Outcome.RESCHEDULED,
+    ]
+    for day in _days(first, last, rng.randrange(2, 7), rng):
+        _log(person, staff, rng, day, outcome=rng.choices(outcomes, [85, 8, 7])[0])
+
+
+def _custody_visits(person: Supervised, staff: Staff, rng: random.Random) -> None:
+    today = timezone.localdate()
+    for day in _days(today - timedelta(days=60), today - timedelta(days=1), rng.randrange(1, 3), rng):
+        _log(
+            person,
+            staff,
+            rng,
+            day,
+            kind=Contact.Kind.CUSTODY_VISIT,
+            attendees=[staff.probation] if rng.random() < 0.5 else [staff.probation, staff.police_om],
+            notes=CUSTODY_NOTE,
+            sensitivity=Sensitivity.TEAM,
+        )
+
+
+def _log(
+    person: Supervised,
+    staff: Staff,
+    rng: random.Random,
+    day: date,
+    *,
+    kind: str | None = None,
+    outcome: str | None = None,
+    attendees: list[User] | None = None,
+    notes: str | None = None,
+    sensitivity: str | None = None,
+) -> None:
+    """A contact held on `day`, logged by its first attendee, with a note some may not read."""
+    kind = kind or rng.choices(list(KIND_WEIGHTS), list(KIND_WEIGHTS.values()))[0]
+    if attendees is None:
+        if kind == Contact.Kind.JOINT_VISIT:
+            attendees = rng.sample([staff.police_om, staff.probation], 2)
+        else:
+            attendees = [rng.choice(person.workers)]
+    if outcome is None:
+        outcome = (
+            Contact.Outcome.ATTENDED_FAILED if rng.random() < 0.08 else Contact.Outcome.ATTENDED_COMPLIED
+        )
+    if notes is None and outcome in NOT_HELD_NOTES:
+        notes = NOT_HELD_NOTES[outcome]
+    if sensitivity is None:
+        draw = rng.random()
+        if notes is not None:
+            sensitivity = Sensitivity.TEAM
+        elif attendees[0] == staff.police_om and draw < 0.06:
+            sensitivity, notes = Sensitivity.POLICE, rng.choice(INTELLIGENCE_NOTES)
+        elif draw < 0.3:
+            sensitivity, notes = Sensitivity.PARTNERS, rng.choice(SHAREABLE_NOTES)
+        else:
+            sensitivity = Sensitivity.TEAM
+    if notes is None:
+        notes = JOINT_VISIT_NOTE if kind == Contact.Kind.JOINT_VISIT else rng.choice(ATTENDED_NOTES)
+    log_contact(
+        actor=attendees[0],
+        nominal=person.nominal,
+        date=day,
+        time=time_of_day(rng.randrange(9, 17), rng.choice([0, 15, 30, 45])),
+        kind=kind,
+        purpose=rng.choice(PURPOSES[Contact.Kind(kind)]),
+        outcome=outcome,
+        location=_location(kind, person),
+        notes=notes,
+        sensitivity=sensitivity,
+        attendee_ids=[attendee.pk for attendee in attendees],
+    )
+
+
+def _location(kind: str, person: Supervised) -> str:
+    if kind == Contact.Kind.CUSTODY_VISIT:
+        return person.nominal.establishment
+    if kind in (Contact.Kind.HOME_VISIT, Contact.Kind.JOINT_VISIT):
+        return f"Home address, {person.nominal.address_area}".rstrip(", ")
+    if kind in (Contact.Kind.OFFICE, Contact.Kind.DRUG_TEST):
+        return "IOM hub"
+    return ""
+
+
+def _case_worker(person: Supervised, staff: Staff) -> User:
+    """Who sets a standard or records a decision: the probation practitioner, else the manager."""
+    return (
+        staff.probation if person.nominal.probation_practitioner_id == staff.probation.pk else staff.manager
+    )
+
+
+def _weekdays(first: date, last: date) -> list[date]:
+    return [
+        first + timedelta(days=n)
+        for n in range((last - first).days + 1)
+        if (first + timedelta(days=n)).weekday() < 5
+    ]
+
+
+def _days(first: date, last: date, count: int, rng: random.Random) -> list[date]:
+    """`count` different days from `first` to `last`, weekdays first, in date order."""
+    weekdays = _weekdays(first, last)
+    weekend = [
+        first + timedelta(days=n)
+        for n in range((last - first).days + 1)
+        if (first + timedelta(days=n)).weekday() >= 5
+    ]
+    pool = weekdays if len(weekdays) >= count else weekdays + weekend
+    return sorted(rng.sample(pool, min(count, len(pool))))
+
+
+def _weekday_on_or_after(day: date) -> date:
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
+
+
+def _keep_diaries_current(team: Team, staff: Staff) -> None:
+    """Something in each frontline worker's diary today and in the week ahead.
+
+    Runs every time, so a demo database made last month still has a diary today. It adds only
+    what is missing, so a second run on the same day changes nothing; its draws are seeded by
+    the worker and the day."""
+    now = timezone.localtime()
+    today = now.date()
+    people = list(
+        Nominal.objects.filter(
+            team=team, in_custody=False, cohort_memberships__status=CohortMembership.Status.ACTIVE
+        ).order_by("crn")
+    )
+    if not people:
+        return
+    for worker, kind in (
+        (staff.police_om, Contact.Kind.HOME_VISIT),
+        (staff.probation, Contact.Kind.OFFICE),
+        (staff.support, Contact.Kind.HOME_VISIT),
+    ):
+        rng = random.Random(f"{worker.email} {today.isoformat()}")  # noqa: S311 - demo data, not secrets
+        theirs = [
+            nominal
+            for nominal in people
+            if worker.pk
+            in (
+                nominal.police_offender_manager_id,
+                nominal.probation_practitioner_id,
+                nominal.support_worker_id,
+            )
+        ] or people
+        attended = Contact.objects.filter(attendance__user=worker, nominal__team=team)
+        purpose = Contact.Purpose.PRACTICAL_SUPPORT if worker == staff.support else Contact.Purpose.MONITORING
+        if not attended.filter(date=today).exists():
+            if now.time() >= time_of_day(10):
+                log_contact(
+                    actor=worker,
+                    nominal=rng.choice(theirs),
+                    date=today,
+                    time=time_of_day(9, 30),
+                    kind=Contact.Kind.PHONE,
+                    purpose=Contact.Purpose.RELATIONAL_SUPPORT,
+                    outcome=Contact.Outcome.ATTENDED_COMPLIED,
+                    notes="Rang to check in before the visit later this week.",
+                )
+            later = (now + timedelta(minutes=60 - now.minute % 30)).replace(second=0, microsecond=0)
+            if later.date() == today and later.time() <= LATEST_PLANNED_TODAY:
+                plan_appointment(
+                    actor=worker,
+                    nominal=rng.choice(theirs),
+                    kind=kind,
+                    purpose=purpose,
+                    date=today,
+                    time=later.time(),
+                    location="IOM hub" if kind == Contact.Kind.OFFICE else "Home address",
+                )
+        ahead = attended.filter(
+            outcome="", date__range=(today + timedelta(days=1), today + timedelta(days=7))
+        )
+        days = _weekdays(today + timedelta(days=1), today + timedelta(days=7))
+        missing = max(0, 3 - ahead.count())
+        for day, at in zip(sorted(rng.sample(days, missing)), (10, 13, 15), strict=False):
+            plan_appointment(
+                actor=worker,
+                nominal=rng.choice(theirs),
+                kind=kind,
+                purpose=purpose,
+                date=day,
+                time=time_of_day(at, 30),
+                location="IOM hub" if kind == Contact.Kind.OFFICE else "Home address",
+            )
 
 
 def _pnc_id(index: int, date_of_birth: date, rng: random.Random) -> str:

@@ -2,10 +2,13 @@
 
 One region (Midshire) with four IOM teams of uneven size, their staff, `--nominals` active
 nominals and five times as many historic ones, each with valid identifiers, cohort memberships,
-case-team allocations, assessments, needs and offences; then about 470,000 contacts a year for
-3,000 active nominals (scaled to --nominals, or --contacts-per-year), each with its timeline event,
-and the audit trail those contacts would have left (one "contact.logged" each, one
-"nominal.viewed" per three), so audit events are the largest table as in production.
+case-team allocations, assessments, needs, offences and (for some Flex and Free people) a contact
+standard; then about 470,000 contacts a year for 3,000 active nominals (scaled to --nominals, or
+--contacts-per-year), each with its attendees (whoever logged it; a joint visit also the other
+agency's worker), its timeline event, and the audit trail it would have left (one "contact.logged"
+each, one "nominal.viewed" per three), so audit events are the largest table as in production.
+Ahead, the next four weeks' appointments: a Monday, Wednesday and Friday series for every active
+Fixed person out of custody, so the diaries read what a real team plans.
 
 It is for PostgreSQL benchmarks (docs/benchmarks.md): rows go in by COPY, the contacts' timeline
 and audit rows by INSERT ... SELECT in the database, with the three big tables' foreign keys and
@@ -18,6 +21,7 @@ so `make bench` can call it every time. Everything is written in one transaction
 run leaves nothing half-built. It lives in `reports` because it reaches every app.
 """
 
+import itertools
 import math
 import random
 import time
@@ -25,6 +29,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as time_of_day
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -54,8 +59,22 @@ from cohorts.models import (
     UnmetReason,
 )
 from iom.core.models import AuditEvent, Membership, Organisation, Region, Role, Team, User
-from reports.management.commands.seed_demo import FAMILY_NAMES, GIVEN_NAMES, NOTES
-from supervision.models import Contact
+from reports.management.commands.seed_demo import (
+    FAMILY_NAMES,
+    GIVEN_NAMES,
+    INTELLIGENCE_NOTES,
+    NOTES,
+    PURPOSES,
+    SHAREABLE_NOTES,
+)
+from supervision.models import (
+    AppointmentSeries,
+    Contact,
+    ContactAttendee,
+    ContactStandard,
+    EnforcementAction,
+    Sensitivity,
+)
 
 REGION = "Midshire"
 # Uneven on purpose: the first team is the big one the benchmark signs in to.
@@ -76,7 +95,47 @@ SQLITE_MAX_NOMINALS = 100
 SQLITE_MAX_CONTACTS = 20_000
 BATCH = 5_000
 # Tables whose plain indexes are dropped for the load and built again after it.
-BIG_TABLES = {"supervision_contact", "cohorts_timelineevent", "core_auditevent"}
+BIG_TABLES = {
+    "supervision_contact",
+    "supervision_contactattendee",
+    "cohorts_timelineevent",
+    "core_auditevent",
+}
+# The columns seed_scale writes for a contact or appointment, in this order.
+CONTACT_COLUMNS = (
+    "nominal_id",
+    "series_id",
+    "date",
+    "time",
+    "duration_minutes",
+    "kind",
+    "purpose",
+    "location",
+    "outcome",
+    "notes",
+    "sensitivity",
+    "logged_by_id",
+    "logged_at",
+    "outcome_recorded_by_id",
+    "outcome_recorded_at",
+)
+# Weeks of appointments planned ahead for the Fixed cohort, three a week.
+WEEKS_PLANNED = 4
+SERIES_WEEKDAYS = (0, 2, 4)
+# The case team decides about an unacceptable absence (once there are two in the window, as
+# CohortSetting's defaults have it) within this many days; later than today, it is still awaited.
+ABSENCE_THRESHOLD = 2
+ABSENCE_WINDOW_DAYS = 365
+DAYS_TO_DECIDE = 14
+ENFORCEMENT_LADDER = [
+    EnforcementAction.Kind.FIRST_WARNING,
+    EnforcementAction.Kind.FINAL_WARNING,
+    EnforcementAction.Kind.BREACH_REFERRAL,
+]
+# Share of active Flex and Free people whose case team has set a contact standard.
+STANDARD_SHARE = 0.7
+POLICE_NOTE_SHARE = 0.05  # of the contacts a police offender manager logs
+PARTNER_NOTE_SHARE = 0.2
 
 MORE_GIVEN_NAMES = ["Adam", "Brooke", "Connor", "Daniel", "Emma", "Jamal", "Kyle", "Luke", "Ryan", "Zoe"]
 MORE_FAMILY_NAMES = ["Ahmed", "Brown", "Clarke", "Davies", "Evans", "Hall", "Khan", "Lee", "Smith", "Wood"]
@@ -90,15 +149,30 @@ KIND_WEIGHTS = {
     Contact.Kind.PHONE: 20,
     Contact.Kind.VIDEO: 4,
     Contact.Kind.DRUG_TEST: 9,
-    Contact.Kind.JOINT_VISIT: 4,
+    Contact.Kind.JOINT_VISIT: 15,
     Contact.Kind.CUSTODY_VISIT: 1,
     Contact.Kind.OTHER: 2,
 }
+DURATION = {
+    Contact.Kind.PHONE: 15,
+    Contact.Kind.VIDEO: 30,
+    Contact.Kind.DRUG_TEST: 15,
+    Contact.Kind.HOME_VISIT: 45,
+    Contact.Kind.JOINT_VISIT: 60,
+    Contact.Kind.CUSTODY_VISIT: 90,
+}
+LOCATION = {
+    Contact.Kind.OFFICE: "Midshire IOM hub",
+    Contact.Kind.DRUG_TEST: "Midshire IOM hub",
+    Contact.Kind.HOME_VISIT: "Home address",
+    Contact.Kind.JOINT_VISIT: "Home address",
+    Contact.Kind.CUSTODY_VISIT: "HMP Durham",
+}
 OUTCOME_WEIGHTS = {
-    Contact.Outcome.ATTENDED_COMPLIED: 70,
+    Contact.Outcome.ATTENDED_COMPLIED: 74,
     Contact.Outcome.ATTENDED_FAILED: 6,
-    Contact.Outcome.ACCEPTABLE_ABSENCE: 8,
-    Contact.Outcome.UNACCEPTABLE_ABSENCE: 8,
+    Contact.Outcome.ACCEPTABLE_ABSENCE: 9,
+    Contact.Outcome.UNACCEPTABLE_ABSENCE: 3,
     Contact.Outcome.RESCHEDULED: 5,
     Contact.Outcome.CANCELLED_BY_SERVICE: 3,
 }
@@ -136,6 +210,10 @@ class Person:
     entry: date
     exit: date | None
     case_team: tuple[int, ...]
+    cohort: str = ""
+    in_custody: bool = False
+    establishment: str = ""
+    release: date | None = None
     weight: float = 0.0
     contacts: int = 0
     id: int = 0
@@ -194,6 +272,13 @@ class Command(BaseCommand):
                 f"Scale data already present: region {REGION} holds {existing:,} nominals. Nothing added."
                 " To build it again, use a fresh database (make bench: drop iom_bench)."
             )
+            if not AppointmentSeries.objects.filter(nominal__team__region__name=REGION).exists():
+                self.stdout.write(
+                    self.style.WARNING(
+                        "It was built before appointments and contact standards, so the diaries and"
+                        " compliance read almost nothing: drop the database and run again."
+                    )
+                )
             return
 
         started = time.perf_counter()
@@ -220,6 +305,9 @@ class _Builder:
         self.now = timezone.now()
         self.tables: set[str] = set()
         self.teams: list[Team] = []
+        self.emails: dict[int, str] = {}
+        # Unacceptable absences by person (index into people), as date ordinals in the order logged.
+        self.absences: dict[int, list[int]] = {}
         self.example_logins = ""
         self.lap = time.perf_counter()
 
@@ -240,7 +328,7 @@ class _Builder:
     def mark(self, label: str, rows: int | None = None) -> None:
         now = time.perf_counter()
         count = f"{rows:>10,} rows" if rows is not None else " " * 15
-        self.write(f"  {label:<36} {count} {now - self.lap:7.1f} s")
+        self.write(f"  {label:<46} {count} {now - self.lap:7.1f} s")
         self.lap = now
 
     def bulk(self, model: type[models.Model], objects: list[Any]) -> int:
@@ -297,6 +385,7 @@ class _Builder:
         self.assessments(people)
         self.needs(people)
         self.offences(people)
+        self.standards(people)
         self.contacts(people, total_contacts)
         self.restore_after_load(dropped)
 
@@ -310,6 +399,10 @@ class _Builder:
                 name=f"{REGION} Probation Delivery Unit",
                 defaults={"kind": Organisation.Kind.PROBATION_DELIVERY_UNIT, "region": region},
             )
+            support_org, _ = Organisation.objects.get_or_create(
+                name=f"{REGION} Support Services",
+                defaults={"kind": Organisation.Kind.VOLUNTARY_COMMUNITY, "region": region},
+            )
             # One slow hash, copied to every bench user: they share a password on a throwaway database.
             password = make_password(BENCH_PASSWORD)
             users: list[User] = []
@@ -317,12 +410,12 @@ class _Builder:
             teams: list[Team] = []
             for (name, slug, _share), active in zip(TEAMS, _split(active_count, TEAMS), strict=True):
                 team, _ = Team.objects.get_or_create(region=region, name=name)
-                team.organisations.add(police_org, probation_org)
+                team.organisations.add(police_org, probation_org, support_org)
                 teams.append(team)
                 roster = [
                     ("police.om", Role.POLICE_OFFENDER_MANAGER, police_org, max(1, math.ceil(active / 35))),
                     ("probation", Role.PROBATION_PRACTITIONER, probation_org, max(1, math.ceil(active / 35))),
-                    ("support", Role.SUPPORT_WORKER, probation_org, max(1, math.ceil(active / 60))),
+                    ("support", Role.SUPPORT_WORKER, support_org, max(1, math.ceil(active / 60))),
                     ("manager", Role.MANAGER, police_org, 1),
                 ]
                 for local, role, organisation, count in roster:
@@ -343,7 +436,7 @@ class _Builder:
                 password=password,
             )
             users.append(lead)
-            rows.append(3 + len(teams) + self.bulk(User, users))
+            rows.append(4 + len(teams) + self.bulk(User, users))
             rows.append(
                 self.bulk(
                     Membership,
@@ -363,6 +456,7 @@ class _Builder:
             else:
                 crew.manager = member.pk
         self.teams = teams
+        self.emails = {user.pk: user.email for user in users}
         big = TEAMS[0][1]
         self.example_logins = f"police.om.01.{big}@{DOMAIN}, manager.{big}@{DOMAIN}"
         return staff
@@ -411,8 +505,12 @@ class _Builder:
             pnc_serial = f"{1_000_000 + number:07d}"
             cro_year = pnc_year[-2:]
             in_custody = person.active and rng.random() < 0.08
+            person.in_custody = in_custody
+            establishment = rng.choice(ESTABLISHMENTS) if in_custody else ""
+            person.establishment = establishment
             status = self.pick(statuses) if person.active else StatutoryStatus.NONE
             release = self.today + timedelta(days=rng.randrange(7, 26 * 7)) if in_custody else None
+            person.release = release
             objects.append(
                 Nominal(
                     given_name=rng.choice(given),
@@ -434,7 +532,7 @@ class _Builder:
                     statutory_status=status,
                     team=person.team,
                     in_custody=in_custody,
-                    establishment=rng.choice(ESTABLISHMENTS) if in_custody else "",
+                    establishment=establishment,
                     sentence_date=person.entry - timedelta(days=rng.randrange(30, 400))
                     if in_custody
                     else None,
@@ -477,6 +575,7 @@ class _Builder:
                 "entry_date": person.entry,
             }
             if person.active:
+                person.cohort = cohort
                 if rng.random() < 0.1:  # moved here from another cohort
                     earlier = person.entry - timedelta(days=rng.randrange(90, 400))
                     memberships.append(
@@ -667,41 +766,249 @@ class _Builder:
         with self.step("offences") as rows:
             rows.append(self.bulk(Offence, offences))
 
-    # Contacts, and the timeline and audit rows that logging them leaves -----------------------------
+    # Contact standards, set by the case team for most active Flex and Free people ----------------
+
+    def standards(self, people: list[Person]) -> None:
+        """With the timeline event and audit row that set_contact_standard leaves for each."""
+        rng = self.rng
+        reasons = {
+            Cohort.FLEX: "Emerging risk: seen more often until the three-month review.",
+            Cohort.FREE: "Voluntary engagement: a check-in agreed with them, by phone if working.",
+        }
+        standards: list[ContactStandard] = []
+        for person in people:
+            if not person.active or person.cohort not in reasons or rng.random() >= STANDARD_SHARE:
+                continue
+            set_on = self.day_between(max(person.entry, self.today - timedelta(days=180)), self.today)
+            standards.append(
+                ContactStandard(
+                    nominal_id=person.id,
+                    contacts_per_week=1 if person.cohort == Cohort.FREE else rng.choice([1, 2, 2, 3]),
+                    reason=reasons[Cohort(person.cohort)],
+                    set_on=set_on,
+                    set_by_id=person.case_team[1],
+                    recorded_at=self.moment(set_on),
+                )
+            )
+        with self.step("contact standards") as rows:
+            rows.append(self.bulk(ContactStandard, standards))
+        source_type = ContentType.objects.get_for_model(ContactStandard)
+        events = [
+            TimelineEvent(
+                nominal_id=standard.nominal_id,
+                kind=TimelineEvent.Kind.RECORD,
+                occurred_on=standard.set_on,
+                summary=f"Contact standard set to {standard.contacts_per_week} a week",
+                body=standard.reason,
+                source_type=source_type,
+                source_id=standard.pk,
+                recorded_by_id=standard.set_by_id,
+                recorded_at=standard.recorded_at,
+            )
+            for standard in standards
+        ]
+        audit = [
+            self.audit_event(
+                standard.set_by_id,
+                "contact_standard.set",
+                standard,
+                standard.nominal_id,
+                {"contacts_per_week": standard.contacts_per_week},
+                standard.recorded_at,
+            )
+            for standard in standards
+        ]
+        with self.step("timeline events (standards)") as rows:
+            rows.append(self.bulk(TimelineEvent, events))
+        with self.step("audit events (standards)") as rows:
+            rows.append(self.bulk(AuditEvent, audit))
+
+    def audit_event(
+        self,
+        actor_id: int,
+        action: str,
+        target: models.Model,
+        nominal_id: int,
+        detail: dict[str, Any],
+        occurred_at: datetime,
+    ) -> AuditEvent:
+        return AuditEvent(
+            occurred_at=occurred_at,
+            actor_id=actor_id,
+            actor_label=self.emails[actor_id],
+            action=action,
+            target_type=target._meta.label_lower,
+            target_id=str(target.pk),
+            nominal_id=nominal_id,
+            request_id=f"seed-{action}-{target.pk}",
+            ip_address="10.20.0.14",
+            detail=detail,
+        )
+
+    # Contacts and appointments, and the attendees, timeline and audit rows they leave ------------
 
     def contacts(self, people: list[Person], total: int) -> None:
         self.share_contacts(people, total)
+        series = self.appointment_series(people)
         table = Contact._meta.db_table
-        self.tables.update({table, TimelineEvent._meta.db_table, AuditEvent._meta.db_table})
+        self.tables.update(
+            {table, ContactAttendee._meta.db_table, TimelineEvent._meta.db_table, AuditEvent._meta.db_table}
+        )
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # Nobody else adds contacts while the new ones are told apart by id.
                 cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 - our own table name
             (before,) = cursor.fetchone()
-        with self.step("contacts") as rows:
+        rows_in_order = itertools.chain(self.contact_rows(people), self.appointment_rows(people, series))
+        with self.step("contacts and appointments") as rows:
             if connection.vendor == "postgresql":
-                rows.append(self.copy_contacts(people, total))
+                rows.append(self.copy_contacts(rows_in_order, total))
             else:
-                objects = [
-                    Contact(
-                        nominal_id=nominal_id,
-                        happened_on=date.fromisoformat(day),
-                        kind=kind,
-                        outcome=outcome,
-                        notes=notes,
-                        logged_by_id=logged_by,
-                        logged_at=datetime.fromisoformat(logged_at),
-                    )
-                    for nominal_id, day, kind, outcome, notes, logged_by, logged_at in self.contact_rows(
-                        people
-                    )
-                ]
-                rows.append(self.bulk(Contact, objects))
+                rows.append(self.bulk(Contact, [_contact(row) for row in rows_in_order]))
+        with self.step("contact attendees") as rows:
+            rows.append(self.contact_attendees(before))
         with self.step("timeline events (contacts)") as rows:
             rows.append(self.contact_timeline(before))
         with self.step("audit events") as rows:
             rows.append(self.contact_audit(before))
+        self.enforcement(people)
+
+    def appointment_series(self, people: list[Person]) -> list[AppointmentSeries]:
+        """A Monday, Wednesday and Friday series for the next weeks, for each active Fixed person
+        out of custody, planned by their police offender manager or probation practitioner."""
+        rng = self.rng
+        dates = self.series_dates()
+        series = [
+            AppointmentSeries(
+                nominal_id=person.id,
+                kind=Contact.Kind.OFFICE,
+                purpose=Contact.Purpose.MONITORING,
+                location=LOCATION[Contact.Kind.OFFICE],
+                weekdays="".join(str(day) for day in SERIES_WEEKDAYS),
+                time=time_of_day(rng.randrange(9, 16), rng.choice([0, 30])),
+                duration_minutes=60,
+                starts_on=self.today,
+                ends_on=dates[-1],
+                created_by_id=rng.choice(person.case_team[:2]),
+                created_at=self.now,
+            )
+            for person in people
+            if person.active and person.cohort == Cohort.FIXED and not person.in_custody
+        ]
+        with self.step("appointment series") as rows:
+            rows.append(self.bulk(AppointmentSeries, series))
+        with self.step("audit events (series)") as rows:
+            audit = [
+                self.audit_event(
+                    one.created_by_id,
+                    "appointment.series_planned",
+                    one,
+                    one.nominal_id,
+                    {"appointments": len(dates), "weekdays": one.weekdays, "from": self.today.isoformat()},
+                    self.now,
+                )
+                for one in series
+            ]
+            rows.append(self.bulk(AuditEvent, audit))
+        return series
+
+    def series_dates(self) -> list[date]:
+        days = (self.today + timedelta(days=offset) for offset in range(WEEKS_PLANNED * 7))
+        return [day for day in days if day.weekday() in SERIES_WEEKDAYS]
+
+    def appointment_rows(
+        self, people: list[Person], series: list[AppointmentSeries]
+    ) -> Iterator[tuple[Any, ...]]:
+        """The series' appointments, then a custody visit before release for each person in custody.
+        Planned, so no outcome: their attendees are added with the contacts', but no timeline event
+        or contact.logged audit row until an outcome is recorded."""
+        now = self.now.isoformat(sep=" ")
+        dates = [day.isoformat() for day in self.series_dates()]
+        for one in series:
+            at = one.time.isoformat()
+            for day in dates:
+                yield (
+                    one.nominal_id, one.pk, day, at, one.duration_minutes, one.kind, one.purpose,
+                    one.location, "", "", Sensitivity.TEAM, one.created_by_id, now, None, None,
+                )  # fmt: skip
+        for person in people:
+            if person.in_custody and person.release is not None:
+                days_left = min(WEEKS_PLANNED * 7, (person.release - self.today).days)
+                visit = self.today + timedelta(days=self.rng.randrange(1, max(days_left, 2)))
+                yield (
+                    person.id, None, visit.isoformat(), "10:30:00", DURATION[Contact.Kind.CUSTODY_VISIT],
+                    Contact.Kind.CUSTODY_VISIT, Contact.Purpose.PRACTICAL_SUPPORT, person.establishment,
+                    "", "", Sensitivity.TEAM, person.case_team[1], now, None, None,
+                )  # fmt: skip
+
+    def enforcement(self, people: list[Person]) -> None:
+        """The case team's decisions about unacceptable absences, as supervision prompts them: once
+        the window holds the threshold, every absence not yet answered by a decision on or after
+        it. Each decision comes within DAYS_TO_DECIDE days, one rung up the ladder, or no further
+        action (always, once the person has left); one that would fall after today is awaited."""
+        rng = self.rng
+        today = self.today.toordinal()
+        actions: list[EnforcementAction] = []
+        for index, absences in self.absences.items():
+            person = people[index]
+            decided = 0  # the ordinal of the latest decision
+            rung = 0
+            for number, day in enumerate(absences):
+                in_window = [d for d in absences[: number + 1] if d > day - ABSENCE_WINDOW_DAYS]
+                if day <= decided or len(in_window) < ABSENCE_THRESHOLD:
+                    continue
+                decided_on = day + rng.randrange(1, DAYS_TO_DECIDE + 1)
+                if decided_on > today:
+                    break
+                if rng.random() < 0.3 or (person.exit is not None and decided_on > person.exit.toordinal()):
+                    kind = EnforcementAction.Kind.NO_FURTHER_ACTION
+                else:
+                    kind = ENFORCEMENT_LADDER[min(rung, len(ENFORCEMENT_LADDER) - 1)]
+                    rung += 1
+                decided = decided_on
+                actions.append(
+                    EnforcementAction(
+                        nominal_id=person.id,
+                        kind=kind,
+                        reason="Unacceptable absences in the window; discussed with the case team.",
+                        decided_on=date.fromordinal(decided_on),
+                        recorded_by_id=person.case_team[1],
+                        recorded_at=self.moment(date.fromordinal(decided_on)),
+                    )
+                )
+        with self.step("enforcement decisions") as rows:
+            rows.append(self.bulk(EnforcementAction, actions))
+        source_type = ContentType.objects.get_for_model(EnforcementAction)
+        events = [
+            TimelineEvent(
+                nominal_id=action.nominal_id,
+                kind=TimelineEvent.Kind.ENFORCEMENT,
+                occurred_on=action.decided_on,
+                summary=action.get_kind_display(),
+                body=action.reason,
+                source_type=source_type,
+                source_id=action.pk,
+                recorded_by_id=action.recorded_by_id,
+                recorded_at=action.recorded_at,
+            )
+            for action in actions
+        ]
+        with self.step("timeline events (enforcement)") as rows:
+            rows.append(self.bulk(TimelineEvent, events))
+        audit = [
+            self.audit_event(
+                action.recorded_by_id,
+                "enforcement.recorded",
+                action,
+                action.nominal_id,
+                {"kind": action.kind},
+                action.recorded_at,
+            )
+            for action in actions
+        ]
+        with self.step("audit events (enforcement)") as rows:
+            rows.append(self.bulk(AuditEvent, audit))
 
     def drop_for_load(self, tables: list[str]) -> tuple[list[str], list[str]]:
         """On PostgreSQL, drop the big tables' foreign keys and plain indexes; return the SQL that
@@ -781,16 +1088,24 @@ class _Builder:
         for i in by_remainder[:missing]:
             people[i].contacts += 1
 
-    def contact_rows(self, people: list[Person]) -> Iterator[tuple[int, str, str, str, str, int, str]]:
-        """(nominal_id, happened_on, kind, outcome, notes, logged_by_id, logged_at) for every contact.
+    def contact_rows(self, people: list[Person]) -> Iterator[tuple[Any, ...]]:
+        """Every contact held, as a row of CONTACT_COLUMNS.
 
         In the order they were logged, as in production: one person's contacts are spread through
-        the table, not side by side, so their timeline is not read from a handful of pages.
+        the table, not side by side, so their timeline is not read from a handful of pages. A joint
+        visit is logged by the police offender manager or the probation practitioner (the other
+        attends too: contact_attendees); a police intelligence note only by police.
         """
         rng = self.rng
-        pick, choices, randrange = rng.choice, rng.choices, rng.randrange
+        pick, choices, randrange, draw = rng.choice, rng.choices, rng.randrange, rng.random
         kinds, kind_weights = list(KIND_WEIGHTS), _cumulative(KIND_WEIGHTS)
         outcomes, outcome_weights = list(OUTCOME_WEIGHTS), _cumulative(OUTCOME_WEIGHTS)
+        purposes = {kind: [str(purpose) for purpose in PURPOSES[kind]] for kind in kinds}
+        durations = {kind: DURATION.get(kind, 30) for kind in kinds}
+        locations = {kind: LOCATION.get(kind, "") for kind in kinds}
+        joint, absent = Contact.Kind.JOINT_VISIT, Contact.Outcome.UNACCEPTABLE_ABSENCE
+        police, partners, team = Sensitivity.POLICE.value, Sensitivity.PARTNERS.value, Sensitivity.TEAM.value
+        partner_share = POLICE_NOTE_SHARE + PARTNER_NOTE_SHARE
         today = self.today.toordinal()
         start = self.window_start.toordinal()
         # Who is seen on each day of the window, as indexes into `people`.
@@ -812,18 +1127,31 @@ class _Builder:
             times = sorted((randrange(8 * 3600, 18 * 3600), index) for index in seen)
             for (second, index), kind, outcome in zip(times, kind_draws, outcome_draws, strict=True):
                 person = people[index]
-                logged_at = f"{day} {second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}+00:00"
+                clock = f"{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
+                logged_at = f"{day} {clock}+00:00"
                 if offset + start == today:
                     logged_at = min(logged_at, now)
-                yield person.id, day, kind, outcome, pick(NOTES), pick(person.case_team), logged_at
+                if outcome == absent:
+                    self.absences.setdefault(index, []).append(start + offset)
+                logger = pick(person.case_team[:2]) if kind == joint else pick(person.case_team)
+                chance = draw()
+                if chance < POLICE_NOTE_SHARE and logger == person.case_team[0]:
+                    sensitivity, notes = police, pick(INTELLIGENCE_NOTES)
+                elif chance < partner_share:
+                    sensitivity, notes = partners, pick(SHAREABLE_NOTES)
+                else:
+                    sensitivity, notes = team, pick(NOTES)
+                yield (
+                    person.id, None, day, clock, durations[kind], kind, pick(purposes[kind]),
+                    locations[kind], outcome, notes, sensitivity, logger, logged_at, logger, logged_at,
+                )  # fmt: skip
 
-    def copy_contacts(self, people: list[Person], total: int) -> int:
-        columns = "nominal_id, happened_on, kind, outcome, notes, logged_by_id, logged_at"
+    def copy_contacts(self, rows: Iterator[tuple[Any, ...]], total: int) -> int:
         count = 0
         started = time.perf_counter()
-        sql = f"COPY {Contact._meta.db_table} ({columns}) FROM STDIN"
+        sql = f"COPY {Contact._meta.db_table} ({', '.join(CONTACT_COLUMNS)}) FROM STDIN"
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for row in self.contact_rows(people):
+            for row in rows:
                 copy.write_row(row)
                 count += 1
                 if count % 250_000 == 0:
@@ -831,28 +1159,71 @@ class _Builder:
                     self.write(f"    contacts {count:>10,} of {total:,} ({rate:,.0f} rows/s)")
         return count
 
+    def contact_attendees(self, before: int) -> int:
+        """Whoever logged or planned each new contact attended it, for their organisation; a joint
+        visit also had the case team's worker from the other agency (its other allocation)."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """
+                INSERT INTO supervision_contactattendee (contact_id, user_id, organisation_id)
+                SELECT c.id, c.logged_by_id, u.organisation_id
+                FROM supervision_contact c JOIN core_user u ON u.id = c.logged_by_id
+                WHERE c.id > %s ORDER BY c.id
+                """,
+                [before],
+            )
+            logged = cursor.rowcount
+            cursor.execute(
+                """
+                INSERT INTO supervision_contactattendee (contact_id, user_id, organisation_id)
+                SELECT c.id, a.worker_id, u.organisation_id
+                FROM supervision_contact c
+                JOIN cohorts_allocation a
+                  ON a.nominal_id = c.nominal_id AND a.role IN (%s, %s) AND a.worker_id <> c.logged_by_id
+                JOIN core_user u ON u.id = a.worker_id
+                WHERE c.id > %s AND c.kind = %s ORDER BY c.id
+                """,
+                [
+                    Allocation.Role.POLICE_OFFENDER_MANAGER,
+                    Allocation.Role.PROBATION_PRACTITIONER,
+                    before,
+                    Contact.Kind.JOINT_VISIT,
+                ],
+            )
+            self.write(f"    joint visits' second attendee {cursor.rowcount:>10,}")
+            return logged + cursor.rowcount
+
     def contact_timeline(self, before: int) -> int:
-        """One timeline event per new contact, its summary written as log_contact writes it."""
+        """One timeline event per new contact held, written as log_contact writes it: a police
+        intelligence note stays on the contact, and its event says only that the contact happened."""
         kind_label = _case("c.kind", Contact.Kind.choices)
         outcome_label = _case(
             "c.outcome", [(value, str(label).lower()) for value, label in Contact.Outcome.choices]
         )
         source_type = ContentType.objects.get_for_model(Contact).pk
+        police, team = Sensitivity.POLICE.value, Sensitivity.TEAM.value
         with connection.cursor() as cursor:
             cursor.execute(
                 f"""
                 INSERT INTO cohorts_timelineevent
                     (nominal_id, kind, occurred_on, summary, body, visibility,
                      source_type_id, source_id, recorded_by_id, recorded_at)
-                SELECT c.nominal_id, %s, c.happened_on, {kind_label[0]} || ': ' || {outcome_label[0]},
-                       c.notes, %s, %s, c.id, c.logged_by_id, c.logged_at
-                FROM supervision_contact c WHERE c.id > %s ORDER BY c.id
+                SELECT c.nominal_id, %s, c.date,
+                       {kind_label[0]} || ': ' || {outcome_label[0]}
+                           || CASE WHEN c.sensitivity = %s THEN ' (police intelligence note)' ELSE '' END,
+                       CASE WHEN c.sensitivity = %s THEN '' ELSE c.notes END,
+                       CASE WHEN c.sensitivity = %s THEN %s ELSE c.sensitivity END,
+                       %s, c.id, c.logged_by_id, c.logged_at
+                FROM supervision_contact c WHERE c.id > %s AND c.outcome <> '' ORDER BY c.id
                 """,  # noqa: S608 - the SQL is ours; values are parameters
                 [
                     TimelineEvent.Kind.CONTACT,
                     *kind_label[1],
                     *outcome_label[1],
-                    TimelineEvent.Visibility.TEAM,
+                    police,
+                    police,
+                    police,
+                    team,
                     source_type,
                     before,
                 ],
@@ -863,11 +1234,17 @@ class _Builder:
         """What logging and reading those contacts would have audited: contact.logged, nominal.viewed."""
         if connection.vendor == "postgresql":
             request_id, ip_address = "md5(c.id::text || %s)", "'10.20.0.14'::inet"
-            detail = "jsonb_build_object('kind', c.kind, 'outcome', c.outcome)"
+            detail = (
+                "jsonb_build_object('kind', c.kind, 'outcome', c.outcome, 'purpose', c.purpose,"
+                " 'sensitivity', c.sensitivity)"
+            )
             page, viewed_at = "CAST(%s AS jsonb)", "c.logged_at - interval '1 hour'"
         else:
             request_id, ip_address = "lower(hex(randomblob(16))) || %s", "'10.20.0.14'"
-            detail = "json_object('kind', c.kind, 'outcome', c.outcome)"
+            detail = (
+                "json_object('kind', c.kind, 'outcome', c.outcome, 'purpose', c.purpose,"
+                " 'sensitivity', c.sensitivity)"
+            )
             page, viewed_at = "%s", "c.logged_at"
         insert = """
             INSERT INTO core_auditevent
@@ -880,7 +1257,7 @@ class _Builder:
                 SELECT c.logged_at, c.logged_by_id, u.email, 'contact.logged', 'supervision.contact',
                        CAST(c.id AS TEXT), c.nominal_id, {request_id}, {ip_address}, {detail}
                 FROM supervision_contact c JOIN core_user u ON u.id = c.logged_by_id
-                WHERE c.id > %s ORDER BY c.id
+                WHERE c.id > %s AND c.outcome <> '' ORDER BY c.id
                 """,  # noqa: S608 - the SQL is ours; values are parameters
                 ["logged", before],
             )
@@ -891,7 +1268,7 @@ class _Builder:
                 SELECT {viewed_at}, c.logged_by_id, u.email, 'nominal.viewed', 'cohorts.nominal',
                        CAST(c.nominal_id AS TEXT), c.nominal_id, {request_id}, {ip_address}, {page}
                 FROM supervision_contact c JOIN core_user u ON u.id = c.logged_by_id
-                WHERE c.id > %s AND c.id %% 3 = 0 ORDER BY c.id
+                WHERE c.id > %s AND c.outcome <> '' AND c.id %% 3 = 0 ORDER BY c.id
                 """,  # noqa: S608 - the SQL is ours; values are parameters
                 ["viewed", '{"page": "overview"}', before],
             )
@@ -936,3 +1313,14 @@ def _case(column: str, choices: list[tuple[str, Any]]) -> tuple[str, list[str]]:
     """A SQL CASE mapping a column's stored values to labels, and its parameters."""
     sql = "CASE " + " ".join(f"WHEN {column} = %s THEN %s" for _ in choices) + " END"
     return sql, [str(part) for value, label in choices for part in (value, label)]
+
+
+def _contact(row: tuple[Any, ...]) -> Contact:
+    """A row of CONTACT_COLUMNS as a Contact, for bulk_create on SQLite."""
+    values = dict(zip(CONTACT_COLUMNS, row, strict=True))
+    values["date"] = date.fromisoformat(values["date"])
+    values["time"] = time_of_day.fromisoformat(values["time"])
+    for name in ("logged_at", "outcome_recorded_at"):
+        if values[name] is not None:
+            values[name] = datetime.fromisoformat(values[name])
+    return Contact(**values)
