@@ -444,3 +444,39 @@ def test_people_without_a_caseload_have_no_diary_item(client, role):
     client.force_login(member_of_world(role, world))
     items = client.get("/", follow=True).context["primary_navigation"]
     assert "Diary" not in [item["text"] for item in items]
+
+
+def test_a_busy_teams_week_is_paged_and_a_later_page_shows_only_its_own_days(client):
+    world = build_world()
+    me = member(Role.PROBATION_PRACTITIONER, team=world.own_team)
+    week = a_future_week()
+    # 100 on Monday, 2 on Wednesday: the second page starts on Wednesday.
+    Contact.objects.bulk_create(
+        [
+            Contact(
+                nominal=world.nominal,
+                date=week,
+                time=dt.time(8 + n // 60, n % 60),
+                kind="office",
+                purpose="monitoring",
+                logged_by=me,
+            )
+            for n in range(100)
+        ]
+    )
+    appointment(world.nominal, week + dt.timedelta(days=2), dt.time(9, 0), me)
+    appointment(world.nominal, week + dt.timedelta(days=2), dt.time(10, 0), me)
+    client.force_login(me)
+
+    first = client.get(TEAM_DIARY, {"week": week.isoformat()})
+    second = client.get(TEAM_DIARY, {"week": week.isoformat(), "page": 2})
+
+    assert first.context["appointments"] == 102
+    assert sum(len(day.entries) for day in first.context["days"]) == 100
+    assert "Page 1 of 2" in first.content.decode()
+    # Monday and Tuesday are on the first page, not "empty" on the second; Thursday to Sunday are.
+    assert [(day.date, len(day.entries)) for day in second.context["days"]] == [
+        (week + dt.timedelta(days=offset), 2 if offset == 2 else 0) for offset in range(2, 7)
+    ]
+    assert [day.date for day in first.context["days"]] == [week]
+    assert 'rel="prev"' in second.content.decode()

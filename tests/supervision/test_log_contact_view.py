@@ -99,14 +99,17 @@ def test_the_details_default_to_now_the_worker_and_the_team(client, world, worke
     after = timezone.localtime()
     assert f'value="{before.date():%d/%m/%Y}"' in html
     times = {f"{before:%H:%M}", f"{after:%H:%M}"}
-    assert re.search(r'name="time" value="(\d\d:\d\d)"', html)[1] in times
+    time_shown = re.search(r'name="time" value="(\d\d:\d\d)"', html)
+    assert time_shown is not None
+    assert time_shown[1] in times
     assert 'name="duration_minutes" value="30"' in html
     assert re.search(
         rf'value="{worker.pk}" checked>\s*<label[^>]*>Sam Worker \(Northshire Support Services\)', html
     )
     assert re.search(r'value="team" checked>\s*<label[^>]*>IOM team only', html)
-    submission = re.search(r'name="submission_id" value="([^"]+)"', html)[1]
-    assert uuid.UUID(submission).version == 4
+    submission = re.search(r'name="submission_id" value="([^"]+)"', html)
+    assert submission is not None
+    assert uuid.UUID(submission[1]).version == 4
 
 
 def test_opening_the_form_is_audited_as_a_consultation(client, world, worker):
