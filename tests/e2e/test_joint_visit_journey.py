@@ -40,6 +40,8 @@ def test_a_joint_visit_counts_towards_the_weekly_standard(
         review_due=entered + datetime.timedelta(days=90),
     )
     base = live_server.url
+    # Between visits, on a tablet: the journey runs at 768 by 1024.
+    page.set_viewport_size({"width": 768, "height": 1024})
     sign_in(page, page_checks, base, officer.email, PASSWORD)
 
     # The Fixed cohort's default standard: three contacts this week, none yet.
