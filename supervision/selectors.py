@@ -24,6 +24,7 @@ from supervision.compliance import (
     PersonStandard,
     StandardInputs,
     WeekCompliance,
+    required_in_week,
     week_starting,
     weekly_compliance,
 )
@@ -184,12 +185,20 @@ def week_compliance_for(
         "nominal_id", "date"
     ):
         dates[nominal_id].append(day)
+    in_progress = week_starts == week_starting(today)
     result = {}
     for pk, in_custody in people:
         person = StandardInputs(spans[pk], standards[pk], defaults, in_custody)
-        weeks = (week_starting(today) - week_starts).days // 7 + 1
-        # The requested week is the oldest of the weeks up to today; take just that one.
-        result[pk] = weekly_compliance(person, dates[pk], today=today, weeks=weeks)[-1]
+        # The same rule as weekly_compliance, for the one week asked about (its contacts alone were read).
+        required, why, cohort = required_in_week(person, week_starts, today)
+        result[pk] = WeekCompliance(
+            starts=week_starts,
+            required=required,
+            achieved=len(dates[pk]),
+            in_progress=in_progress,
+            not_assessed_because=why,
+            cohort=cohort,
+        )
     return result
 
 
