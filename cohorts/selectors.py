@@ -52,6 +52,7 @@ class CaseloadFilters:
     review: str = ""  # overdue | due_soon
     allocated: str = ""  # none
     need: str = ""  # a pathway with an unmet need
+    need_reason: str = ""  # why it is unmet (an UnmetReason): on `need`'s pathway, or any without it
 
     @property
     def any(self) -> bool:
@@ -162,10 +163,13 @@ def caseload_for(
             probation_practitioner__isnull=True,
             support_worker__isnull=True,
         )
-    if filters.need:
-        nominals = nominals.filter(
-            Exists(Need.objects.filter(nominal=OuterRef("pk"), pathway=filters.need, status=NeedStatus.UNMET))
-        )
+    if filters.need or filters.need_reason:
+        unmet = Need.objects.filter(nominal=OuterRef("pk"), status=NeedStatus.UNMET)
+        if filters.need:
+            unmet = unmet.filter(pathway=filters.need)
+        if filters.need_reason:
+            unmet = unmet.filter(unmet_reason=filters.need_reason)
+        nominals = nominals.filter(Exists(unmet))
     return nominals.order_by(*CASELOAD_SORTS.get(sort, CASELOAD_SORTS["name"]))
 
 

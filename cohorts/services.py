@@ -398,6 +398,30 @@ def update_need(
     note: str = "",
 ) -> Need:
     access.require_edit_nominal(actor, nominal)
+    return record_need_status(
+        actor=actor,
+        nominal=nominal,
+        pathway=pathway,
+        status=status,
+        updated_on=updated_on,
+        unmet_reason=unmet_reason,
+        note=note,
+    )
+
+
+@transaction.atomic
+def record_need_status(
+    *,
+    actor: User,
+    nominal: Nominal,
+    pathway: str,
+    status: str,
+    updated_on: date,
+    unmet_reason: str = "",
+    note: str = "",
+) -> Need:
+    """The write behind update_need, for services that checked access themselves: a referral's
+    outcome, recorded by the partner, moves the need it addressed."""
     if pathway not in Pathway.values:
         raise ValidationError({"pathway": "Select a pathway"})
     if updated_on > timezone.localdate():

@@ -232,6 +232,28 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 # Beat runs in production from the start; the monthly governance packs join this schedule (issue 7).
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 
+# Email: referral notices to partners and case workers, sent by the worker. Development prints them
+# on the console; production names its SMTP server (smtp+tls://user:password@host:587).
+_email = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25")
+_smtp_options = {
+    "host": _email.get("EMAIL_HOST") or "localhost",
+    "port": _email.get("EMAIL_PORT") or 25,
+    "username": _email.get("EMAIL_HOST_USER", ""),
+    "password": _email.get("EMAIL_HOST_PASSWORD", ""),
+    "use_tls": bool(_email.get("EMAIL_USE_TLS", False)),
+    "use_ssl": bool(_email.get("EMAIL_USE_SSL", False)),
+    "timeout": 10,
+}
+MAILERS = {
+    "default": {
+        "BACKEND": _email["EMAIL_BACKEND"],
+        "OPTIONS": _smtp_options if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend") else {},
+    }
+}
+DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="IOM case manager <no-reply@localhost>")
+# Where links in those emails point: the address staff use to reach the service.
+IOM_BASE_URL = env.str("IOM_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -12,6 +12,7 @@ urlpatterns = [
     path("readyz", core_views.readyz, name="readyz"),
     path("people/", include("cohorts.urls")),
     path("", include("supervision.urls")),
+    path("", include("partners.urls")),
     path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -4,11 +4,14 @@ Dashboards and governance packs both call these functions, so a number on a page
 same number in a PDF cannot disagree.
 """
 
+import math
+import statistics
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Exists, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, Func, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from cohorts.models import (
     PRE_RELEASE_WEEKS,
@@ -22,6 +25,8 @@ from cohorts.models import (
 )
 from cohorts.selectors import holds_a_case_team_place
 from iom.core.models import Membership, Region, Role, Team, User
+from partners.models import Referral, ReferralEvent
+from partners.response_times import working_days_between
 from supervision import selectors as supervision
 from supervision.compliance import week_starting
 from supervision.models import Contact
@@ -422,4 +427,265 @@ def team_dashboard(*, team_id: int, today: date) -> TeamDashboard:
         last_week=last_complete_week(today),
         below_standard=below_standard(team_id=team_id, today=today),
         enforcement_due=enforcement_due(team_id=team_id, today=today),
+    )
+
+
+# The manager's view of the team's referrals to partners (issue 6). Not suppressed either: the
+# team's own operational figures. The lists behind them are the team's referral list, filtered with
+# ReferralFilters' names, and the caseload; each figure counts what its list shows.
+
+REFERRAL_PERIOD_DAYS = 365
+# Every status a sent referral can be in, in the order of its lifecycle: the table's columns.
+REFERRAL_STATUSES = (
+    Referral.Status.SENT,
+    Referral.Status.ACCEPTED,
+    Referral.Status.IN_PROGRESS,
+    Referral.Status.DECLINED,
+    Referral.Status.COMPLETED,
+    Referral.Status.WITHDRAWN,
+)
+# A referral in one of these was accepted on its way there.
+ACCEPTED_STATUSES = (Referral.Status.ACCEPTED, Referral.Status.IN_PROGRESS, Referral.Status.COMPLETED)
+PARTNERS_NOT_RESPONDING_SHOWN = 25
+
+
+def referral_period_start(today: date) -> date:
+    """The first day of the last 12 months, as the referral list's `since` reads it."""
+    return today - timedelta(days=REFERRAL_PERIOD_DAYS)
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class PathwayReferrals:
+    """One row of the table: a pathway's referrals by status ("" for the totals row)."""
+
+    pathway: str
+    label: str
+    statuses: list[StatusCount]
+
+    @property
+    def total(self) -> int:
+        return sum(cell.count for cell in self.statuses)
+
+
+@dataclass(frozen=True)
+class ReferralsByPathway:
+    since: date
+    pathways: list[PathwayReferrals]
+    totals: PathwayReferrals
+
+    @property
+    def total(self) -> int:
+        return self.totals.total
+
+
+@dataclass(frozen=True)
+class AcceptanceTimes:
+    """How fast partners accepted referrals on a pathway ("" for every pathway), in working days."""
+
+    pathway: str
+    label: str
+    accepted: int
+    median_days: float | None
+    p90_days: int | None
+    within_deadline: int
+    declined: int
+
+    @property
+    def answered(self) -> int:
+        return self.accepted + self.declined
+
+    @property
+    def within_deadline_percent(self) -> int | None:
+        return _percent(self.within_deadline, self.accepted)
+
+    @property
+    def declined_percent(self) -> int | None:
+        return _percent(self.declined, self.answered)
+
+
+@dataclass(frozen=True)
+class TimeToAccept:
+    since: date
+    overall: AcceptanceTimes
+    pathways: list[AcceptanceTimes]
+
+
+@dataclass(frozen=True)
+class PartnerNotResponding:
+    organisation_id: int
+    name: str
+    overdue: int
+    oldest_due: date
+    answered_late: int
+
+
+@dataclass(frozen=True)
+class PartnersNotResponding:
+    """Organisations holding the team's referrals past their answer date, most overdue first;
+    `partners` is the first PARTNERS_NOT_RESPONDING_SHOWN, the totals count them all."""
+
+    partners: list[PartnerNotResponding]
+    organisations: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class ReferralsDashboard:
+    today: date
+    since: date
+    by_pathway: ReferralsByPathway
+    time_to_accept: TimeToAccept
+    not_responding: PartnersNotResponding
+    needs: list[PathwayNeeds]
+
+    @property
+    def no_service(self) -> int:
+        return sum(pathway.no_service for pathway in self.needs)
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def _team_referrals(team_id: int) -> QuerySet[Referral]:
+    return Referral.objects.filter(nominal__team_id=team_id)
+
+
+def referrals_by_pathway(*, team_id: int, today: date) -> ReferralsByPathway:
+    """Referrals of the team's people sent in the last 12 months, by pathway and status now. One query."""
+    since = referral_period_start(today)
+    counts = {
+        (pathway, status): count
+        for pathway, status, count in _team_referrals(team_id)
+        .filter(sent_at__date__gte=since)  # the referral list's `since`, so the counts agree
+        .values("pathway", "status")
+        .annotate(count=Count("id"))
+        .order_by()
+        .values_list("pathway", "status", "count")
+    }
+    rows = [
+        PathwayReferrals(
+            pathway.value,
+            pathway.label,
+            [
+                StatusCount(status.value, status.label, counts.get((pathway.value, status.value), 0))
+                for status in REFERRAL_STATUSES
+            ],
+        )
+        for pathway in Pathway
+    ]
+    totals = PathwayReferrals(
+        "",
+        "All pathways",
+        [
+            StatusCount(status.value, status.label, sum(row.statuses[index].count for row in rows))
+            for index, status in enumerate(REFERRAL_STATUSES)
+        ],
+    )
+    return ReferralsByPathway(since, rows, totals)
+
+
+def _acceptance_times(pathway: str, label: str, answers: list[tuple[int, bool, bool]]) -> AcceptanceTimes:
+    """`answers` holds (working days, accepted, within the deadline) for each answered referral."""
+    days = sorted(working for working, accepted, _ in answers if accepted)
+    return AcceptanceTimes(
+        pathway=pathway,
+        label=label,
+        accepted=len(days),
+        median_days=float(statistics.median(days)) if days else None,
+        # Nearest rank: the smallest time within which at least 90% were accepted.
+        p90_days=days[math.ceil(0.9 * len(days)) - 1] if days else None,
+        within_deadline=sum(1 for _, accepted, in_time in answers if accepted and in_time),
+        declined=sum(1 for _, accepted, _ in answers if not accepted),
+    )
+
+
+def time_to_accept(*, team_id: int, today: date) -> TimeToAccept:
+    """Working days from sending to acceptance, for referrals accepted in the last 12 months, and
+    the share accepted by the service's deadline; referrals declined in them too. One query: the
+    rows are one team's answers over a year, so the working days are counted here."""
+    since = referral_period_start(today)
+    accepted_event = ReferralEvent.objects.filter(
+        referral=OuterRef("pk"), kind=ReferralEvent.Kind.STATUS, to_status=Referral.Status.ACCEPTED
+    )
+    rows = (
+        _team_referrals(team_id)
+        .alias(was_accepted=Exists(accepted_event))
+        .filter(
+            Q(status__in=ACCEPTED_STATUSES, was_accepted=True) | Q(status=Referral.Status.DECLINED),
+            sent_at__isnull=False,
+            responded_at__date__gte=since,
+        )
+        .values_list("pathway", "status", "sent_at", "responded_at", "response_due")
+    )
+    by_pathway: dict[str, list[tuple[int, bool, bool]]] = {pathway.value: [] for pathway in Pathway}
+    for pathway, status, sent_at, responded_at, response_due in rows.order_by():
+        answered_on = timezone.localdate(responded_at)
+        by_pathway.setdefault(pathway, []).append(
+            (
+                working_days_between(timezone.localdate(sent_at), answered_on),
+                status != Referral.Status.DECLINED,
+                response_due is not None and answered_on <= response_due,
+            )
+        )
+    return TimeToAccept(
+        since=since,
+        overall=_acceptance_times(
+            "", "All pathways", [answer for answers in by_pathway.values() for answer in answers]
+        ),
+        pathways=[
+            _acceptance_times(pathway.value, pathway.label, by_pathway[pathway.value]) for pathway in Pathway
+        ],
+    )
+
+
+def referrals_overdue(*, team_id: int, today: date) -> int:
+    """Referrals of the team's people still waiting for the partner's answer after their due date:
+    the referral list's `overdue=1`. One query."""
+    return _team_referrals(team_id).filter(status=Referral.Status.SENT, response_due__lt=today).count()
+
+
+def partners_not_responding(*, team_id: int, today: date) -> PartnersNotResponding:
+    """Partner organisations holding the team's referrals past their answer date, with how many of
+    the team's referrals each answered late in the last 12 months. One query, one row per
+    organisation, so the rows are as many as the directory's partners at most."""
+    overdue = Q(status=Referral.Status.SENT, response_due__lt=today)
+    late = Q(responded_at__date__gte=referral_period_start(today), responded_at__date__gt=F("response_due"))
+    rows = list(
+        _team_referrals(team_id)
+        .filter(overdue | late)
+        .values("organisation_id", "organisation__name")
+        .annotate(
+            overdue=Count("id", filter=overdue),
+            oldest_due=Min("response_due", filter=overdue),
+            answered_late=Count("id", filter=late),
+        )
+        .filter(overdue__gt=0)
+        .order_by("-overdue", "oldest_due", "organisation__name", "organisation_id")
+        .values_list("organisation_id", "organisation__name", "overdue", "oldest_due", "answered_late")
+    )
+    return PartnersNotResponding(
+        partners=[PartnerNotResponding(*row) for row in rows[:PARTNERS_NOT_RESPONDING_SHOWN]],
+        organisations=len(rows),
+        overdue=sum(row[2] for row in rows),
+    )
+
+
+def referrals_dashboard(*, team_id: int, today: date) -> ReferralsDashboard:
+    """Every figure on a team manager's referrals dashboard: four queries however many referrals."""
+    return ReferralsDashboard(
+        today=today,
+        since=referral_period_start(today),
+        by_pathway=referrals_by_pathway(team_id=team_id, today=today),
+        time_to_accept=time_to_accept(team_id=team_id, today=today),
+        not_responding=partners_not_responding(team_id=team_id, today=today),
+        # The same figures as the team dashboard's "No service available", so the two agree.
+        needs=unmet_needs(team_id=team_id),
     )

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.report_list, name="list"),
     path("new/", views.report_request, name="request"),
     path("dashboard/", views.team_dashboard, name="team-dashboard"),
+    path("dashboard/referrals/", views.referrals_dashboard, name="referrals-dashboard"),
     path("<int:report_run_id>/", views.report_detail, name="detail"),
     path("<int:report_run_id>/download/", views.report_download, name="download"),
 ]

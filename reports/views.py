@@ -76,9 +76,15 @@ def report_download(request: AuthenticatedRequest, report_run_id: int) -> FileRe
 def team_dashboard(request: AuthenticatedRequest) -> HttpResponse:
     teams = selectors.teams_managed_by(request.user)
     team = _chosen_team(teams, request.GET.get("team"))
-    figures = metrics.team_dashboard(team_id=team.pk, today=timezone.localdate())
+    today = timezone.localdate()
+    figures = metrics.team_dashboard(team_id=team.pk, today=today)
+    referrals_overdue = metrics.referrals_overdue(team_id=team.pk, today=today)
     audit.record(actor=request.user, action="dashboard.viewed", detail={"team_id": team.pk})
-    return render(request, "reports/team_dashboard.html", {"team": team, "teams": teams, "figures": figures})
+    return render(
+        request,
+        "reports/team_dashboard.html",
+        {"team": team, "teams": teams, "figures": figures, "referrals_overdue": referrals_overdue},
+    )
 
 
 def _chosen_team(teams: list[Team], asked_for: str | None) -> Team:
@@ -91,3 +97,15 @@ def _chosen_team(teams: list[Team], asked_for: str | None) -> Team:
         if str(team.pk) == asked_for:
             return team
     raise Http404("No such team")
+
+
+@require_GET
+def referrals_dashboard(request: AuthenticatedRequest) -> HttpResponse:
+    """The team's referrals to partners in figures. Not audited: it shows counts and partner
+    organisations, never a person."""
+    teams = selectors.teams_managed_by(request.user)
+    team = _chosen_team(teams, request.GET.get("team"))
+    figures = metrics.referrals_dashboard(team_id=team.pk, today=timezone.localdate())
+    return render(
+        request, "reports/referrals_dashboard.html", {"team": team, "teams": teams, "figures": figures}
+    )

@@ -19,6 +19,10 @@ class World:
     other_team: Team
     nominal: Nominal
     other_nominal: Nominal
+    # Filled in by tests of partners: the organisation the world's referral goes to, and whether
+    # that referral has closed by the time the partner asks.
+    recipient: Organisation | None = None
+    referral_closed: bool = False
 
 
 def build_world() -> World:

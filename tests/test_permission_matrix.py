@@ -17,6 +17,9 @@ from cohorts.models import CohortMembership, Goal
 from iom.core import access
 from iom.core.factories import UserFactory
 from iom.core.models import Role
+from partners import services as partner_services
+from partners.factories import PartnerOrganisationFactory, PartnerServiceFactory, ReferralFactory
+from partners.models import Referral
 from reports.factories import ReportRunFactory
 from reports.services import render_governance_report
 from supervision.factories import ContactFactory
@@ -34,7 +37,13 @@ ACTORS = {
     "manager_own": lambda w: member(Role.MANAGER, team=w.own_team),
     "police_other": lambda w: member(Role.POLICE_OFFENDER_MANAGER, team=w.other_team),
     "manager_other": lambda w: member(Role.MANAGER, team=w.other_team),
+    # Partner staff: of an organisation with no referral; of the organisation the referral in the URL
+    # went to; of another organisation working with the same person; and of the recipient once the
+    # referral has closed.
     "partner": lambda w: member(Role.PARTNER),
+    "partner_referred": lambda w: member(Role.PARTNER, organisation=recipient(w)),
+    "partner_other": lambda w: other_partner_working_with(w),
+    "partner_closed": lambda w: member(Role.PARTNER, organisation=recipient(w, closed=True)),
     "regional_own": lambda w: member(Role.REGIONAL_LEAD, region=w.region),
     "regional_other": lambda w: member(Role.REGIONAL_LEAD, region=w.other_region),
     "national": lambda w: member(Role.NATIONAL),
@@ -43,8 +52,70 @@ ACTORS = {
 TEAM_OWN = ("police_own", "probation_own", "support_own", "ya_support_own", "manager_own")
 TEAM_OTHER = ("police_other", "manager_other")
 TEAM_ALL = (*TEAM_OWN, *TEAM_OTHER)
+PARTNERS = ("partner", "partner_referred", "partner_other", "partner_closed")
 REPORT_USERS = ("regional_own", "national")
 ANY_REGIONAL = (*REPORT_USERS, "regional_other")
+
+
+def recipient(world, *, closed: bool = False):
+    """The housing partner the world's referral goes to."""
+    if world.recipient is None:
+        world.recipient = PartnerOrganisationFactory.create(name="Northshire Housing Advice")
+    world.referral_closed = world.referral_closed or closed
+    return world.recipient
+
+
+def _referrer(world):
+    return member(Role.MANAGER, team=world.own_team)
+
+
+def other_partner_working_with(world):
+    """A partner with its own accepted referral for the same person: it may see the person, but not
+    another organisation's referral."""
+    organisation = PartnerOrganisationFactory.create(name="Northshire Mind", kind="health")
+    partner = member(Role.PARTNER, organisation=organisation)
+    service = PartnerServiceFactory.create(organisation=organisation, name="Wellbeing", pathways=["health"])
+    referral = ReferralFactory.create(
+        nominal=world.nominal, service=service, pathway="health", referred_by=_referrer(world)
+    )
+    partner_services.send_referral(actor=referral.referred_by, referral=referral)
+    partner_services.accept_referral(actor=partner, referral=referral)
+    return partner
+
+
+# The state each referral URL needs its referral in, so an empty POST reaches the rule it tests.
+REFERRAL_STATE = {
+    "partners:referral-edit": Referral.Status.DRAFT,
+    "partners:referral-send": Referral.Status.DRAFT,
+    "partners:referral-withdraw": Referral.Status.SENT,
+    "partners:accept": Referral.Status.SENT,
+    "partners:decline": Referral.Status.SENT,
+}
+
+
+def referral_for(name: str, world):
+    """The world's person referred to the recipient, moved on through the services to the state the
+    URL needs (accepted unless REFERRAL_STATE says otherwise), and completed if the asker's referral
+    has closed."""
+    organisation = recipient(world)
+    service = PartnerServiceFactory.create(organisation=organisation, name="Housing advice")
+    referrer = _referrer(world)
+    referral = ReferralFactory.create(nominal=world.nominal, service=service, referred_by=referrer)
+    state = REFERRAL_STATE.get(name, Referral.Status.ACCEPTED)
+    if world.referral_closed:
+        state = Referral.Status.COMPLETED
+    if state == Referral.Status.DRAFT:
+        return referral
+    partner_services.send_referral(actor=referrer, referral=referral)
+    if state == Referral.Status.SENT:
+        return referral
+    partner = member(Role.PARTNER, organisation=organisation)
+    partner_services.accept_referral(actor=partner, referral=referral)
+    if state == Referral.Status.COMPLETED:
+        partner_services.complete_referral(
+            actor=partner, referral=referral, outcome="achieved", summary="Housed in a council flat"
+        )
+    return referral
 
 
 def row(default: int, **overrides: int) -> dict[str, int]:
@@ -60,7 +131,8 @@ def each(names, status):
 SIGN_IN_FIRST = 302
 # url name -> (method -> {actor: status})
 MATRIX: dict[str, dict[str, dict[str, int]]] = {
-    "home": {"GET": row(302, anonymous=SIGN_IN_FIRST, partner=200, administrator=200)},
+    # Partners have no caseload: home sends them to their referrals inbox.
+    "home": {"GET": row(302, anonymous=SIGN_IN_FIRST, administrator=200)},
     "login": {"GET": row(302, anonymous=200)},
     "logout": {"POST": row(302)},
     "healthz": {"GET": row(200)},
@@ -170,6 +242,74 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         "POST": row(404, anonymous=SIGN_IN_FIRST, **each(ANY_REGIONAL, 200)),
     },
     "reports:detail": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(REPORT_USERS, 200))},
+    "reports:referrals-dashboard": {
+        "GET": row(404, anonymous=SIGN_IN_FIRST, manager_own=200, manager_other=200)
+    },
+    # A person's referrals: the team reads them; referring belongs to the case team and managers
+    # (the world's person has no case team, so only the manager). Empty POSTs re-show the form.
+    "partners:nominal-referrals": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_OWN, 200))},
+    **{
+        name: {
+            "GET": row(404, anonymous=SIGN_IN_FIRST, **{**each(TEAM_OWN, 403), "manager_own": 200}),
+            "POST": row(404, anonymous=SIGN_IN_FIRST, **{**each(TEAM_OWN, 403), "manager_own": 200}),
+        }
+        for name in ("partners:referral-create", "partners:record-no-service")
+    },
+    "partners:team-referrals": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_ALL, 200))},
+    "partners:referral-detail": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_OWN, 200))},
+    "partners:referral-edit": {
+        "GET": row(404, anonymous=SIGN_IN_FIRST, **{**each(TEAM_OWN, 403), "manager_own": 200}),
+        "POST": row(404, anonymous=SIGN_IN_FIRST, **{**each(TEAM_OWN, 403), "manager_own": 200}),
+    },
+    # Sending the (complete) draft is one click after the confirmation page: the POST sends and redirects.
+    "partners:referral-send": {
+        "GET": row(404, anonymous=SIGN_IN_FIRST, **{**each(TEAM_OWN, 403), "manager_own": 200}),
+        "POST": row(404, anonymous=SIGN_IN_FIRST, **{**each(TEAM_OWN, 403), "manager_own": 302}),
+    },
+    "partners:referral-withdraw": {
+        "GET": row(404, anonymous=SIGN_IN_FIRST, **{**each(TEAM_OWN, 403), "manager_own": 200}),
+        "POST": row(404, anonymous=SIGN_IN_FIRST, **{**each(TEAM_OWN, 403), "manager_own": 200}),
+    },
+    # Referrals to us: every partner has an inbox, holding only referrals to their organisation. A
+    # referral's pages answer its recipient alone, and only until it closes.
+    "partners:inbox": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(PARTNERS, 200))},
+    "partners:inbox-detail": {"GET": row(404, anonymous=SIGN_IN_FIRST, partner_referred=200)},
+    # Accepting needs no input: the POST accepts and redirects.
+    "partners:accept": {
+        "GET": row(404, anonymous=SIGN_IN_FIRST, partner_referred=200),
+        "POST": row(404, anonymous=SIGN_IN_FIRST, partner_referred=302),
+    },
+    **{
+        name: {
+            "GET": row(404, anonymous=SIGN_IN_FIRST, partner_referred=200),
+            "POST": row(404, anonymous=SIGN_IN_FIRST, partner_referred=200),
+        }
+        for name in (
+            "partners:decline",
+            "partners:add-update",
+            "partners:record-session",
+            "partners:complete",
+        )
+    },
+    # The directory holds no case records: everyone with a caseload reads it; managers and
+    # administrators keep it.
+    "partners:directory": {
+        "GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_ALL, 200), administrator=200)
+    },
+    "partners:service-detail": {
+        "GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_ALL, 200), administrator=200)
+    },
+    **{
+        name: {
+            method: row(
+                404,
+                anonymous=SIGN_IN_FIRST,
+                **{**each(TEAM_ALL, 403), "manager_own": 200, "manager_other": 200, "administrator": 200},
+            )
+            for method in ("GET", "POST")
+        }
+        for name in ("partners:service-create", "partners:service-edit", "partners:organisation-create")
+    },
     "reports:download": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(REPORT_USERS, 200))},
 }
 # The admin site has its own matrix of permissions (staff only), checked at its front door.
@@ -254,7 +394,11 @@ def url_for(name: str, world, user=None) -> str:
             nominal=world.nominal, outcome="", date=timezone.localdate() - datetime.timedelta(days=1)
         )
         return reverse(name, args=[appointment.pk])
-    if name.startswith(("cohorts:", "supervision:")) and "nominal_id" in _url_kwargs(name):
+    if "referral_id" in _url_kwargs(name):
+        return reverse(name, args=[referral_for(name, world).pk])
+    if "service_id" in _url_kwargs(name):
+        return reverse(name, args=[PartnerServiceFactory.create(name="Housing advice").pk])
+    if name.startswith(("cohorts:", "supervision:", "partners:")) and "nominal_id" in _url_kwargs(name):
         return reverse(name, args=[world.nominal.pk])
     if name in ("reports:detail", "reports:download"):
         run = ReportRunFactory.create(region=world.region, period_start=datetime.date(2026, 10, 1))

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cohorts import selectors, services
 from cohorts.forms import CaseloadFilterForm, NewNominalForm
-from cohorts.models import Cohort, CohortMembership, Nominal
+from cohorts.models import Cohort, CohortMembership, Nominal, Pathway, UnmetReason
 from iom.core import access, audit
 from iom.core.http import AuthenticatedRequest, sort_headers
 from iom.core.models import TEAM_ROLES, Team, User
@@ -70,7 +70,28 @@ def _filters(request: AuthenticatedRequest) -> tuple[CaseloadFilterForm, selecto
         review=data["review"],
         allocated=data["allocated"],
         need=data["need"],
+        need_reason=_need_reason(request),
     )
+
+
+def _need_reason(request: AuthenticatedRequest) -> str:
+    # Not a field of the filter form: dashboards link here with it, and an unknown reason is
+    # ignored rather than refusing every other filter with it.
+    reason = request.GET.get("need_reason", "")
+    return reason if reason in UnmetReason.values else ""
+
+
+def _need_summary(filters: selectors.CaseloadFilters) -> str:
+    """The need filter in words, since the form carries it hidden."""
+    if filters.need in Pathway.values:
+        summary = f"Unmet need: {Pathway(filters.need).label}"
+    elif filters.need_reason and not filters.need:
+        summary = "Unmet need on any pathway"
+    else:
+        return ""
+    if filters.need_reason:
+        summary += f" ({UnmetReason(filters.need_reason).label.lower()})"
+    return summary
 
 
 def _sort(request: AuthenticatedRequest) -> str:
@@ -96,6 +117,7 @@ def caseload(request: AuthenticatedRequest) -> HttpResponse:
         {
             "form": form,
             "filters": filters,
+            "need_summary": _need_summary(filters),
             "page": page,
             "sort": sort,
             "today": timezone.localdate(),

@@ -11,14 +11,19 @@ What exists so far:
   team and the team's managers edit the record, set contact standards and record enforcement.
 - Police intelligence notes are read by police in the managing team only.
 - Regional leads see their region's governance reports, national users every region's.
+- Partner staff see a person only while their organisation holds an accepted, open referral for
+  them: an object permission (django-guardian) on the person, granted to the organisation's
+  access group when the referral is accepted and removed when the last such referral closes.
 - Administration manages users and teams and gives no access to case records.
 """
 
 from typing import Protocol
 
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import assign_perm, get_objects_for_group, remove_perm
 
 from iom.core.models import REGION_ROLES, TEAM_ROLES, Membership, Organisation, Region, Role, User
 
@@ -192,6 +197,99 @@ def require_region_report(user: AnyUser, region_id: int) -> None:
 
 def is_partner(user: AnyUser) -> bool:
     return Role.PARTNER in roles(user)
+
+
+def partner_organisation_id(user: AnyUser) -> int | None:
+    """The organisation a partner works for, whose referrals they answer; None for anyone else."""
+    if not is_partner(user) or not isinstance(user, User):
+        return None
+    return user.organisation_id
+
+
+def is_recipient(user: AnyUser, referral: "ReceivedByOrganisation") -> bool:
+    """Partner staff of the organisation a referral was sent to."""
+    organisation_id = partner_organisation_id(user)
+    return organisation_id is not None and organisation_id == referral.organisation_id
+
+
+class ReceivedByOrganisation(Protocol):
+    organisation_id: int
+
+
+# The object permission a partner organisation holds on a person it works with.
+PARTNER_VIEW_PERMISSION = "cohorts.view_nominal"
+
+
+def _partner_access_group(organisation_id: int, *, create: bool = False) -> Group | None:
+    """Each partner organisation's staff share one set of grants: access follows the referral to the
+    organisation, not the member of staff who accepted it."""
+    name = f"Partner organisation {organisation_id}: referred people"
+    if create:
+        return Group.objects.get_or_create(name=name)[0]
+    return Group.objects.filter(name=name).first()
+
+
+def grant_partner_access(*, organisation_id: int, nominal: models.Model) -> None:
+    assign_perm(PARTNER_VIEW_PERMISSION, _partner_access_group(organisation_id, create=True), nominal)
+
+
+def revoke_partner_access(*, organisation_id: int, nominal: models.Model) -> None:
+    group = _partner_access_group(organisation_id)
+    if group is not None:
+        remove_perm(PARTNER_VIEW_PERMISSION, group, nominal)
+
+
+def partner_sees_nominal(user: AnyUser, nominal: models.Model) -> bool:
+    """Whether the partner's organisation holds the grant on this person now."""
+    organisation_id = partner_organisation_id(user)
+    group = _partner_access_group(organisation_id) if organisation_id is not None else None
+    if group is None:
+        return False
+    return ObjectPermissionChecker(group).has_perm(PARTNER_VIEW_PERMISSION, nominal)
+
+
+def nominals_granted_to_partner[M: models.Model](
+    user: AnyUser, queryset: models.QuerySet[M]
+) -> models.QuerySet[M]:
+    """The people in `queryset` the partner's organisation may see now."""
+    organisation_id = partner_organisation_id(user)
+    group = _partner_access_group(organisation_id) if organisation_id is not None else None
+    if group is None:
+        return queryset.none()
+    granted = get_objects_for_group(
+        group, PARTNER_VIEW_PERMISSION, klass=queryset.model, accept_global_perms=False
+    )
+    return queryset.filter(pk__in=granted.values("pk"))
+
+
+def can_refer(user: AnyUser, nominal: HasCaseTeam) -> bool:
+    """Referring discloses the person to a partner and changes their need, so it belongs with the
+    record's editors: the case team and the team's managers."""
+    return can_edit_nominal(user, nominal)
+
+
+def require_refer(user: AnyUser, nominal: HasCaseTeam) -> None:
+    if not can_refer(user, nominal):
+        raise PermissionDenied("Only this person's case team and the team's managers may refer them.")
+
+
+def require_recipient(user: AnyUser, referral: ReceivedByOrganisation) -> None:
+    if not is_recipient(user, referral):
+        raise PermissionDenied("Only staff of the organisation this referral was sent to may answer it.")
+
+
+def can_use_directory(user: AnyUser) -> bool:
+    """The partner directory holds no case records: anyone working a caseload reads it."""
+    return works_a_caseload(user) or can_manage_directory(user)
+
+
+def can_manage_directory(user: AnyUser) -> bool:
+    return bool(managed_team_ids(user)) or can_administer(user)
+
+
+def require_manage_directory(user: AnyUser) -> None:
+    if not can_manage_directory(user):
+        raise PermissionDenied("Only managers and administrators may change the partner directory.")
 
 
 def can_administer(user: AnyUser) -> bool:

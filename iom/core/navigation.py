@@ -7,6 +7,21 @@ from django.urls import reverse
 
 from iom.core import access
 
+# Partners' pages by where they sit: the team's referral list (a person's Referrals tab stays under
+# Caseload), the directory, and the partner's own inbox.
+TEAM_REFERRAL_PAGES = frozenset(
+    f"partners:{name}"
+    for name in ("team-referrals", "referral-detail", "referral-edit", "referral-send", "referral-withdraw")
+)
+DIRECTORY_PAGES = frozenset(
+    f"partners:{name}"
+    for name in ("directory", "service-create", "service-detail", "service-edit", "organisation-create")
+)
+PARTNER_PAGES = frozenset(
+    f"partners:{name}"
+    for name in ("inbox", "inbox-detail", "accept", "decline", "add-update", "record-session", "complete")
+)
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
@@ -14,12 +29,19 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"primary_navigation": []}
     namespace = request.resolver_match.namespace if request.resolver_match else ""
     view_name = request.resolver_match.view_name if request.resolver_match else ""
-    on_dashboard = view_name == "reports:team-dashboard"
+    on_dashboard = view_name in ("reports:team-dashboard", "reports:referrals-dashboard")
     on_panel = view_name in ("cohorts:panel", "cohorts:panel-decision")
     on_diary = view_name in ("supervision:my-diary", "supervision:team-diary")
+    on_referrals = view_name in TEAM_REFERRAL_PAGES
+    on_directory = view_name in DIRECTORY_PAGES
+    on_inbox = view_name in PARTNER_PAGES
     # Supervision's other pages (contacts, appointments, the Supervision tab) are part of a
     # person's record, so they sit under Caseload as the record's other tabs do.
-    in_a_record = (namespace == "cohorts" and not on_panel) or (namespace == "supervision" and not on_diary)
+    in_a_record = (
+        (namespace == "cohorts" and not on_panel)
+        or (namespace == "supervision" and not on_diary)
+        or (namespace == "partners" and not (on_referrals or on_directory or on_inbox))
+    )
     items = []
     if access.works_a_caseload(user):
         items.append(
@@ -30,6 +52,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             }
         )
         items.append({"text": "Diary", "href": reverse("supervision:my-diary"), "current": on_diary})
+        items.append(
+            {"text": "Referrals", "href": reverse("partners:team-referrals"), "current": on_referrals}
+        )
     if access.managed_team_ids(user):
         items.append(
             {"text": "Dashboard", "href": reverse("reports:team-dashboard"), "current": on_dashboard}
@@ -42,6 +67,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 "href": reverse("reports:list"),
                 "current": namespace == "reports" and not on_dashboard,
             }
+        )
+    if access.is_partner(user):
+        items.append({"text": "Referrals to us", "href": reverse("partners:inbox"), "current": on_inbox})
+    if access.can_use_directory(user):
+        items.append(
+            {"text": "Partner directory", "href": reverse("partners:directory"), "current": on_directory}
         )
     if access.can_administer(user):
         items.append(

@@ -26,6 +26,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("cohorts:caseload")
     if access.uses_governance_reports(request.user):
         return redirect("reports:list")
+    if access.is_partner(request.user):
+        return redirect("partners:inbox")
     return render(
         request,
         "core/home.html",

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from cohorts.factories import NominalFactory
-from cohorts.models import Allocation, CohortMembership
+from cohorts.models import Allocation, CohortMembership, Need, Nominal
 from cohorts.services import (
     add_alias,
     allocate_worker,
@@ -263,6 +263,61 @@ def test_the_need_filter_lists_unmet_needs_on_that_pathway_only(world, manager, 
     assert names(signed_in.get("/people/?need=ete")) == ["Jobless Test"]
 
 
+def unmet_need(manager, nominal, pathway, reason):
+    update_need(
+        actor=manager,
+        nominal=nominal,
+        pathway=pathway,
+        status="unmet",
+        unmet_reason=reason,
+        updated_on=days(-1),
+    )
+
+
+def test_the_need_reason_filter_narrows_unmet_needs_to_those_unmet_for_that_reason(world, manager, signed_in):
+    unmet_need(manager, person(world.own_team, "Nowhere"), "accommodation", "no_service")
+    unmet_need(manager, person(world.own_team, "Queued"), "accommodation", "waiting_list")
+    unmet_need(manager, person(world.own_team, "Untreated"), "health", "no_service")
+    met = person(world.own_team, "Met")
+    unmet_need(manager, met, "accommodation", "no_service")
+    update_need(actor=manager, nominal=met, pathway="accommodation", status="met", updated_on=days(-1))
+    # With a pathway: the reason on that pathway. The pathway alone keeps its meaning.
+    assert names(signed_in.get("/people/?need=accommodation&need_reason=no_service")) == ["Nowhere Test"]
+    assert names(signed_in.get("/people/?need=accommodation&need_reason=waiting_list")) == ["Queued Test"]
+    assert names(signed_in.get("/people/?need=accommodation")) == ["Nowhere Test", "Queued Test"]
+    assert names(signed_in.get("/people/?need=health&need_reason=waiting_list")) == []
+    # Alone: that reason on any pathway.
+    assert names(signed_in.get("/people/?need_reason=no_service")) == ["Nowhere Test", "Untreated Test"]
+    rows = export_rows(signed_in.get("/people/export.csv?need=accommodation&need_reason=no_service"))
+    assert [row[1] for row in rows[1:]] == ["Nowhere"]
+
+
+@pytest.mark.parametrize("reason", ["nonsense", "", "NO_SERVICE", "no_service'--"])
+def test_an_unknown_need_reason_is_ignored(world, manager, signed_in, reason):
+    unmet_need(manager, person(world.own_team, "Nowhere"), "accommodation", "no_service")
+    unmet_need(manager, person(world.own_team, "Queued"), "accommodation", "waiting_list")
+    response = signed_in.get("/people/", {"need": "accommodation", "need_reason": reason})
+    assert names(response) == ["Nowhere Test", "Queued Test"]
+    assert response.context["filters"].need_reason == ""
+    assert "There is a problem" not in response.content.decode()
+
+
+def test_the_need_filter_is_shown_in_words_and_kept_when_other_filters_are_applied(world, manager, signed_in):
+    unmet_need(manager, person(world.own_team, "Nowhere"), "accommodation", "no_service")
+    html = signed_in.get("/people/?need=accommodation&need_reason=no_service").content.decode()
+    assert "Unmet need: Accommodation (no service available)" in html
+    assert '<input type="hidden" name="need" value="accommodation"' in html
+    assert '<input type="hidden" name="need_reason" value="no_service">' in html
+    assert (
+        "Unmet need on any pathway (on a waiting list)"
+        in signed_in.get("/people/?need_reason=waiting_list").content.decode()
+    )
+    # A pathway that does not exist matches no one and is not described.
+    response = signed_in.get("/people/?need=nowhere&need_reason=no_service")
+    assert names(response) == []
+    assert "Unmet need" not in response.content.decode()
+
+
 def test_search_finds_aliases_and_every_identifier(world, manager, signed_in):
     known = person(
         world.own_team,
@@ -321,6 +376,8 @@ def test_filters_combine(world, manager, signed_in):
         "review=overdue",
         "allocated=none",
         "need=accommodation",
+        "need=accommodation&need_reason=no_service",
+        "need_reason=no_service",
         "statutory_status=licence",
         "q=Kerr",
         "q=kerralias",
@@ -459,3 +516,16 @@ def test_the_caseload_query_count_does_not_grow_with_the_caseload(
         response = client.get("/people/?sort=review_due&risk=high")
     assert response.context["page"].paginator.count == 60
     assert "RoSH High" in response.content.decode()
+    Need.objects.bulk_create(
+        Need(
+            nominal=nominal,
+            pathway="accommodation",
+            status="unmet",
+            unmet_reason="no_service",
+            updated_on=days(-1),
+        )
+        for nominal in Nominal.objects.filter(team=world.own_team)
+    )
+    with django_assert_num_queries(7):
+        response = client.get("/people/?need=accommodation&need_reason=no_service")
+    assert response.context["page"].paginator.count == 61

@@ -129,8 +129,9 @@ def test_the_query_count_does_not_grow_with_the_timeline(client, django_assert_n
         )
     client.force_login(worker)
     # session, user, memberships, nominal with team and case team, audit insert, current membership,
-    # assessments, needs, goals, feedback, aliases, the five latest timeline entries
-    with django_assert_num_queries(21):
+    # assessments, needs, goals, feedback, aliases, the five latest timeline entries; the panels
+    # (supervision's nine, the open referrals)
+    with django_assert_num_queries(22):
         response = client.get(f"/people/{world.nominal.pk}/")
     assert len(response.context["recent"]) == 5
     # session, user, memberships, nominal, audit insert, timeline count, timeline page with workers

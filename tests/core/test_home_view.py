@@ -22,11 +22,10 @@ def test_each_role_starts_where_its_work_is(client, role, destination):
     assert (response.status_code, response["Location"]) == (302, destination)
 
 
-def test_a_partner_sees_an_empty_referrals_page(client):
+def test_a_partner_starts_at_referrals_to_us(client):
     client.force_login(member(Role.PARTNER))
     response = client.get("/")
-    assert response.status_code == 200
-    assert b"No people have been referred to" in response.content
+    assert (response.status_code, response["Location"]) == (302, "/referrals-to-us/")
 
 
 def test_an_administrator_is_pointed_to_administration_and_told_it_gives_no_case_access(client):
@@ -39,12 +38,12 @@ def test_an_administrator_is_pointed_to_administration_and_told_it_gives_no_case
 @pytest.mark.parametrize(
     ("role", "expected"),
     [
-        (Role.PROBATION_PRACTITIONER, ["Caseload", "Diary"]),
-        (Role.MANAGER, ["Caseload", "Diary", "Dashboard", "Panel"]),
+        (Role.PROBATION_PRACTITIONER, ["Caseload", "Diary", "Referrals", "Partner directory"]),
+        (Role.MANAGER, ["Caseload", "Diary", "Referrals", "Dashboard", "Panel", "Partner directory"]),
         (Role.REGIONAL_LEAD, ["Governance reports"]),
         (Role.NATIONAL, ["Governance reports"]),
-        (Role.ADMINISTRATOR, ["Administration"]),
-        (Role.PARTNER, []),
+        (Role.ADMINISTRATOR, ["Partner directory", "Administration"]),
+        (Role.PARTNER, ["Referrals to us"]),
     ],
 )
 def test_primary_navigation_follows_the_role(client, role, expected):

@@ -1,11 +1,13 @@
 """The demo data: built once for the class (it takes seconds), rolled back after it, like setUpTestData."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
 from io import StringIO
+from itertools import pairwise
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
@@ -28,8 +30,21 @@ from cohorts.models import (
     TimelineEvent,
     UnmetReason,
 )
+from iom.core import access
 from iom.core.models import AuditEvent, Membership, Organisation, Region, Role, Team, User
-from reports.management.commands.seed_demo import DEMO_PASSWORD
+from partners import selectors as partner_selectors
+from partners.models import (
+    TRANSITIONS,
+    WORKING_STATUSES,
+    Capacity,
+    PartnerService,
+    Referral,
+    ReferralEvent,
+    ServicePathway,
+)
+from partners.notifications import notify_case_worker, notify_partner_of_referral
+from partners.response_times import add_working_days
+from reports.management.commands.seed_demo import DEMO_PASSWORD, NO_SERVICE_NOTES
 from supervision import selectors
 from supervision.compliance import week_starting
 from supervision.models import (
@@ -67,6 +82,10 @@ MODELS = (
     Offence,
     Goal,
     Feedback,
+    PartnerService,
+    ServicePathway,
+    Referral,
+    ReferralEvent,
 )
 
 
@@ -94,8 +113,8 @@ class TestTheDemo:
         first = counts()
         assert (first["Region"], first["Team"], first["Nominal"]) == (1, 2, 60)
         assert first["Contact"] >= 3 * 60
-        # Partners' organisations, and the support workers' own agency.
-        assert Organisation.objects.filter(kind__in=["voluntary_community", "local_authority"]).count() == 3
+        # Six partner organisations (one national), and the support workers' own agency.
+        assert Organisation.objects.filter(kind__in=["voluntary_community", "local_authority"]).count() == 7
         for model in (
             "CohortMembership",
             "Allocation",
@@ -107,6 +126,9 @@ class TestTheDemo:
             "ContactStandard",
             "EnforcementAction",
             "AppointmentSeries",
+            "PartnerService",
+            "Referral",
+            "ReferralEvent",
         ):
             assert first[model] > 0, model
         assert "password for all: demo-password-iom-2026" in seeded
@@ -258,6 +280,152 @@ class TestTheDemo:
                 if len(status.absences) >= 2 and not status.needs_decision
             ]
             assert EnforcementAction.objects.filter(nominal__in=decided).exists(), team
+
+    def test_the_directory_serves_most_pathways_and_leaves_some_needs_without_a_service(self, seeded):
+        services = PartnerService.objects.all()
+        assert 6 <= services.count() <= 10
+        served = set(ServicePathway.objects.values_list("pathway", flat=True))
+        unserved = set(Pathway.values) - served
+        assert unserved == {Pathway.FAMILIES, Pathway.ATTITUDES}
+        assert services.filter(capacity=Capacity.CLOSED).count() == 1
+        assert services.filter(region=None).count() == 1  # the national one
+        mind = services.get(organisation__name="Northshire Mind")
+        assert (mind.capacity, mind.typical_wait_days) == (Capacity.WAITING_LIST, 42)
+        assert mind.pathways.get().pathway == Pathway.HEALTH
+        assert services.get(name="Housing advice and tenancy support").referral_email
+        # Made as an administrator would make them, so each has its audit row.
+        assert AuditEvent.objects.filter(action="partner_service.created").count() == services.count()
+        # Recorded through the partners' service: an unmet need, no service available.
+        no_service = Need.objects.filter(
+            pathway__in=unserved, status=NeedStatus.UNMET, unmet_reason=UnmetReason.NO_SERVICE
+        )
+        assert {need.pathway for need in no_service} == unserved
+        assert NeedUpdate.objects.filter(
+            need__in=no_service, note__in=list(NO_SERVICE_NOTES.values())
+        ).count() == 2 * len(unserved)
+
+    def test_referrals_are_in_every_state_across_both_teams_and_several_pathways(self, seeded):
+        today = timezone.localdate()
+        referrals = Referral.objects.all()
+        statuses = Counter(referrals.values_list("status", flat=True))
+        assert set(statuses) == set(Referral.Status.values)
+        assert statuses[Referral.Status.SENT] >= 5
+        assert statuses[Referral.Status.IN_PROGRESS] >= 2
+        outcomes = set(referrals.filter(status=Referral.Status.COMPLETED).values_list("outcome", flat=True))
+        assert outcomes == set(Referral.Outcome.values)
+        sent = referrals.filter(status=Referral.Status.SENT)
+        assert 2 <= sent.filter(response_due__lt=today).count() < sent.count()
+        for team in Team.objects.all():
+            assert referrals.filter(nominal__team=team).count() >= 8, team
+        assert len(set(referrals.values_list("pathway", flat=True))) >= 5
+        # A declined or withdrawn referral says why.
+        closing = ReferralEvent.objects.filter(
+            to_status__in=[Referral.Status.DECLINED, Referral.Status.WITHDRAWN]
+        )
+        assert closing.count() == statuses[Referral.Status.DECLINED] + statuses[Referral.Status.WITHDRAWN]
+        assert not closing.filter(note="").exists()
+        sessions = ReferralEvent.objects.filter(kind=ReferralEvent.Kind.SESSION)
+        assert {ReferralEvent.Attendance.ATTENDED, ReferralEvent.Attendance.DID_NOT_ATTEND} <= set(
+            sessions.values_list("attendance", flat=True)
+        )
+        assert ReferralEvent.objects.filter(kind=ReferralEvent.Kind.PROGRESS).exists()
+
+    def test_each_referral_moved_only_as_the_lifecycle_allows_on_days_in_order(self, seeded):
+        today = timezone.localdate()
+        for referral in Referral.objects.select_related("service").prefetch_related("events"):
+            events = sorted(referral.events.all(), key=lambda event: (event.recorded_at, event.pk))
+            days = [event.occurred_on for event in events]
+            assert days == sorted(days), referral
+            assert days[-1] <= today
+            changes = [event for event in events if event.kind == ReferralEvent.Kind.STATUS]
+            assert (changes[0].from_status, changes[0].to_status) == ("", Referral.Status.DRAFT)
+            for before, after in pairwise(changes):
+                assert after.from_status == before.to_status, referral
+                assert after.to_status in TRANSITIONS[before.to_status], referral
+            assert changes[-1].to_status == referral.status
+            if referral.sent_at is not None:
+                sent_on = timezone.localdate(referral.sent_at)
+                assert sent_on == changes[1].occurred_on
+                assert referral.response_due == add_working_days(
+                    sent_on, referral.service.response_working_days
+                )
+            # Back in time with it: the timeline shows the referral when it happened.
+            timeline = TimelineEvent.objects.filter(
+                kind=TimelineEvent.Kind.REFERRAL, source_id=referral.pk
+            ).values_list("occurred_on", flat=True)
+            assert set(timeline) <= set(days), referral
+
+    def test_sending_is_a_disclosure_audited_with_its_recipient(self, seeded):
+        sent = Referral.objects.exclude(sent_at=None)
+        disclosures = {
+            int(event.target_id): event
+            for event in AuditEvent.objects.filter(action="referral.sent", target_type="partners.referral")
+        }
+        assert set(disclosures) == set(sent.values_list("pk", flat=True))
+        for referral in sent:
+            event = disclosures[referral.pk]
+            assert event.recipient_id == referral.organisation_id
+            assert event.detail["shared_fields"] == referral.shared_fields
+            assert "name" in referral.shared_fields
+        bases = set(sent.values_list("lawful_basis", flat=True))
+        assert Referral.LawfulBasis.CONSENT in bases
+        assert len(bases) >= 2
+
+    def test_the_housing_partner_has_new_referrals_overdue_ones_and_people_to_work_with(self, seeded):
+        partner = User.objects.get(email="partner@demo.iom.example")
+        assert partner.organisation is not None
+        assert partner.organisation.name == "Northshire Housing Advice"
+        today = timezone.localdate()
+        inbox = list(partner_selectors.inbox_for(user=partner, filters=partner_selectors.InboxFilters()))
+        new = [referral for referral in inbox if referral.status == Referral.Status.SENT]
+        working = [referral for referral in inbox if referral.status in WORKING_STATUSES]
+        assert len([referral for referral in new if not partner_selectors.is_overdue(referral, today)]) >= 2
+        assert len([referral for referral in new if partner_selectors.is_overdue(referral, today)]) >= 2
+        assert len(working) >= 2
+        for referral in working:
+            assert access.partner_sees_nominal(partner, referral.nominal)
+            # Notes the team marked shareable with partners, for the partner to read.
+            assert partner_selectors.shareable_notes(user=partner, referral=referral).exists()
+        for referral in new:
+            assert not access.partner_sees_nominal(partner, referral.nominal)
+
+    def test_the_mental_health_partner_has_a_login_and_referrals_of_its_own(self, seeded):
+        partner = User.objects.get(email="partner.mind@demo.iom.example")
+        assert partner.organisation is not None
+        assert partner.organisation.name == "Northshire Mind"
+        assert "Northshire Mind" in seeded
+        counts = partner_selectors.inbox_counts(user=partner)
+        assert counts["new"] >= 1
+        assert counts["working"] >= 1
+
+    def test_partner_access_is_granted_while_a_referral_is_accepted_and_open(self, seeded):
+        partners = {
+            user.organisation_id: user for user in User.objects.filter(memberships__role=Role.PARTNER)
+        }
+        for referral in Referral.objects.select_related("nominal"):
+            working = Referral.objects.filter(
+                nominal=referral.nominal,
+                organisation=referral.organisation,
+                status__in=sorted(WORKING_STATUSES),
+            ).exists()
+            assert (
+                access.partner_sees_nominal(partners[referral.organisation_id], referral.nominal) == working
+            )
+        assert AuditEvent.objects.filter(action="partner_access.revoked").exists()
+
+    def test_the_notices_for_the_demo_history_count_as_sent(self, seeded):
+        """So `make run`'s worker sends none of them when it starts."""
+        sent = Referral.objects.exclude(sent_at=None)
+        assert not sent.filter(partner_notified_at=None).exists()
+        answered = ReferralEvent.objects.filter(by_partner=True)
+        assert answered.exists()
+        assert not answered.filter(case_worker_notified_at=None).exists()
+        mail.outbox.clear()
+        assert not any(notify_partner_of_referral(referral_id=pk) for pk in sent.values_list("pk", flat=True))
+        assert not any(
+            notify_case_worker(referral_event_id=pk) for pk in answered.values_list("pk", flat=True)
+        )
+        assert mail.outbox == []
 
     def test_every_demo_user_can_sign_in(self, client, seeded):
         for user in User.objects.all():

@@ -5,6 +5,7 @@ Timings are never asserted here: the benchmark (make bench) measures them.
 
 import datetime as dt
 from collections import defaultdict
+from itertools import pairwise
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -19,12 +20,33 @@ from cohorts.models import (
     CohortMembership,
     Need,
     NeedStatus,
+    NeedUpdate,
     Nominal,
     Offence,
+    Pathway,
     TimelineEvent,
+    UnmetReason,
 )
-from iom.core.models import AuditEvent, Membership, Organisation, Role, Team
-from reports.management.commands.seed_scale import DAYS_TO_DECIDE, REGION, WEEKS_PLANNED
+from iom.core import access
+from iom.core.models import AuditEvent, Membership, Organisation, Role, Team, User
+from partners.models import (
+    CLOSED_STATUSES,
+    TRANSITIONS,
+    WORKING_STATUSES,
+    Capacity,
+    PartnerService,
+    Referral,
+    ReferralEvent,
+    ServicePathway,
+)
+from partners.response_times import add_working_days
+from reports.management.commands.seed_scale import (
+    BENCH_PARTNER,
+    DAYS_TO_DECIDE,
+    DOMAIN,
+    REGION,
+    WEEKS_PLANNED,
+)
 from supervision.models import (
     AppointmentSeries,
     Contact,
@@ -222,6 +244,118 @@ def test_enforcement_decisions_answer_unacceptable_absences(seeded):
     assert AuditEvent.objects.filter(action="enforcement.recorded").count() == actions.count()
 
 
+def test_the_partner_directory_has_forty_services_and_staff_to_answer_referrals(seeded):
+    services = PartnerService.objects.select_related("organisation")
+    assert services.count() == 40
+    assert {service.organisation.kind for service in services} <= {
+        Organisation.Kind.LOCAL_AUTHORITY,
+        Organisation.Kind.HEALTH,
+        Organisation.Kind.VOLUNTARY_COMMUNITY,
+    }
+    assert services.filter(region=None).count() == 3  # national
+    assert services.filter(capacity=Capacity.CLOSED).count() == 1
+    assert services.filter(is_active=False).count() == 1
+    # Nothing works on attitudes, thinking and behaviour: that need has no service.
+    assert set(ServicePathway.objects.values_list("pathway", flat=True)) == set(Pathway.values) - {
+        Pathway.ATTITUDES
+    }
+    for organisation in Organisation.objects.filter(partner_services__isnull=False).distinct():
+        staff = User.objects.filter(organisation=organisation, memberships__role=Role.PARTNER)
+        assert staff.count() == 1, organisation
+    assert f"partner.{BENCH_PARTNER}@{DOMAIN}" in seeded
+
+
+def test_referrals_move_only_as_the_lifecycle_allows_on_days_in_order(seeded):
+    today = timezone.localdate()
+    referrals = Referral.objects.select_related("service").prefetch_related("events")
+    assert referrals.count() >= ACTIVE * 2
+    statuses = set(referrals.values_list("status", flat=True))
+    assert {"sent", "declined", "in_progress", "completed", "withdrawn"} <= statuses
+    for referral in referrals:
+        referral.full_clean()
+        events = sorted(referral.events.all(), key=lambda event: (event.recorded_at, event.pk))
+        days = [event.occurred_on for event in events]
+        assert days == sorted(days), referral
+        assert days[-1] <= today
+        changes = [event for event in events if event.kind == ReferralEvent.Kind.STATUS]
+        assert (changes[0].from_status, changes[0].to_status) == ("", Referral.Status.DRAFT)
+        for before, after in pairwise(changes):
+            assert after.from_status == before.to_status, referral
+            assert after.to_status in TRANSITIONS[before.to_status], referral
+        assert changes[-1].to_status == referral.status
+        for event in events:
+            event.full_clean()
+            assert event.by_partner == (event.actor.organisation_id == referral.organisation_id)
+        if referral.sent_at is not None:
+            sent_on = referral.sent_at.date()
+            assert sent_on == changes[1].occurred_on
+            assert referral.response_due == add_working_days(sent_on, referral.service.response_working_days)
+            # The partner was told when it was sent, so nothing waits to be emailed.
+            assert referral.partner_notified_at == referral.sent_at
+        if referral.status in CLOSED_STATUSES:
+            assert referral.closed_at is not None
+    assert not ReferralEvent.objects.filter(by_partner=True, case_worker_notified_at=None).exists()
+
+
+def test_every_step_has_its_timeline_entry_and_audit_rows(seeded):
+    events = ReferralEvent.objects.all()
+    shown = events.exclude(to_status__in=[Referral.Status.DRAFT, Referral.Status.IN_PROGRESS])
+    referral_type = ContentType.objects.get_for_model(Referral)
+    timeline = TimelineEvent.objects.filter(kind=TimelineEvent.Kind.REFERRAL)
+    assert timeline.count() == shown.count()
+    assert set(timeline.values_list("source_type", flat=True)) == {referral_type.pk}
+    # Each disclosure is audited with the organisation it went to and what was shared.
+    sent = Referral.objects.exclude(sent_at=None)
+    disclosures = AuditEvent.objects.filter(action="referral.sent")
+    assert disclosures.count() == sent.count()
+    for referral in sent:
+        disclosure = disclosures.get(target_type="partners.referral", target_id=str(referral.pk))
+        assert disclosure.recipient_id == referral.organisation_id
+        assert disclosure.nominal_id == referral.nominal_id
+        assert disclosure.detail["shared_fields"] == referral.shared_fields
+    assert AuditEvent.objects.filter(action="referral.created").count() == Referral.objects.count()
+    closed_while_working = [
+        after
+        for referral in Referral.objects.prefetch_related("events")
+        for before, after in pairwise(
+            event for event in referral.events.all() if event.kind == ReferralEvent.Kind.STATUS
+        )
+        if before.to_status in WORKING_STATUSES and after.to_status in CLOSED_STATUSES
+    ]
+    assert AuditEvent.objects.filter(action="partner_access.revoked").count() == len(closed_while_working)
+
+
+def test_partners_see_the_people_they_work_with_and_no_one_else(seeded):
+    partners = {user.organisation_id: user for user in User.objects.filter(memberships__role=Role.PARTNER)}
+    working = Referral.objects.filter(status__in=sorted(WORKING_STATUSES))
+    assert working.exists()
+    for referral in Referral.objects.select_related("nominal"):
+        still_working = working.filter(nominal=referral.nominal, organisation=referral.organisation).exists()
+        partner = partners[referral.organisation_id]
+        assert access.partner_sees_nominal(partner, referral.nominal) == still_working, referral
+
+
+def test_needs_follow_the_latest_referral_on_their_pathway(seeded):
+    latest = {}
+    for referral in Referral.objects.exclude(status=Referral.Status.DRAFT).order_by("sent_at", "id"):
+        latest[(referral.nominal_id, referral.pathway)] = referral
+    assert latest
+    for (nominal_id, pathway), referral in latest.items():
+        need = Need.objects.get(nominal_id=nominal_id, pathway=pathway)
+        if referral.status in ("sent", "accepted", "in_progress"):
+            assert need.status == NeedStatus.BEING_ADDRESSED
+        elif referral.outcome == Referral.Outcome.ACHIEVED:
+            assert need.status == NeedStatus.MET
+        else:
+            assert need.status == NeedStatus.IDENTIFIED
+    no_service = Need.objects.filter(
+        pathway=Pathway.ATTITUDES, status=NeedStatus.UNMET, unmet_reason=UnmetReason.NO_SERVICE
+    )
+    assert NeedUpdate.objects.filter(
+        need__in=no_service, note="No service available in the partner directory"
+    ).exists()
+
+
 def test_seeded_records_pass_model_validation(seeded):
     for nominal in Nominal.objects.filter(team__region__name=REGION).order_by("?")[:20]:
         nominal.full_clean()
@@ -236,13 +370,20 @@ def test_seeded_records_pass_model_validation(seeded):
         standard.full_clean()
     for action in EnforcementAction.objects.all()[:5]:
         action.full_clean()
+    for service in PartnerService.objects.all():
+        service.full_clean()
 
 
 def test_a_second_run_adds_nothing_and_says_so(seeded, capsys):
-    before = (Nominal.objects.count(), Contact.objects.count(), AuditEvent.objects.count())
+    def counts():
+        return [model.objects.count() for model in (Nominal, Contact, AuditEvent, PartnerService, Referral)]
+
+    before = counts()
     call_command("seed_scale", nominals=ACTIVE, years=1, contacts_per_year=CONTACTS, allow_sqlite=True)
-    assert "already present" in capsys.readouterr().out
-    assert (Nominal.objects.count(), Contact.objects.count(), AuditEvent.objects.count()) == before
+    output = capsys.readouterr().out
+    assert "already present" in output
+    assert "before partners" not in output
+    assert counts() == before
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the refusal is for SQLite")

@@ -206,30 +206,38 @@ def test_navigation_offers_the_dashboard_to_managers_and_marks_it_current(client
     assert current(URL) == {
         "Caseload": False,
         "Diary": False,
+        "Referrals": False,
         "Dashboard": True,
         "Panel": False,
         "Governance reports": False,
+        "Partner directory": False,
     }
     assert current("/reports/") == {
         "Caseload": False,
         "Diary": False,
+        "Referrals": False,
         "Dashboard": False,
         "Panel": False,
         "Governance reports": True,
+        "Partner directory": False,
     }
     assert current("/people/panel/") == {
         "Caseload": False,
         "Diary": False,
+        "Referrals": False,
         "Dashboard": False,
         "Panel": True,
         "Governance reports": False,
+        "Partner directory": False,
     }
     assert current("/people/") == {
         "Caseload": True,
         "Diary": False,
+        "Referrals": False,
         "Dashboard": False,
         "Panel": False,
         "Governance reports": False,
+        "Partner directory": False,
     }
 
 
@@ -260,8 +268,9 @@ def test_the_query_count_does_not_grow_with_the_team(client, django_assert_num_q
     # session, user, memberships, managed teams; eight figures (people, cohort sizes, flows,
     # reviews, releases, unallocated, caseload by worker, unmet needs); below the contact standard
     # (people, cohort settings, memberships, standards, contacts, those short); enforcement (people,
-    # cohort settings, cohorts, absences, decisions, those due); audit insert
-    with django_assert_num_queries(25):
+    # cohort settings, cohorts, absences, decisions, those due); referrals past their due date;
+    # audit insert
+    with django_assert_num_queries(26):
         response = client.get(URL)
     figures = response.context["figures"]
     assert figures.cohorts.active == size

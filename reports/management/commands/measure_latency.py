@@ -13,8 +13,12 @@ today, for the busiest person of the smallest team, logged by one of its police 
 so that no page measured in the biggest team reads them.
 
 Needs the data `seed_scale` builds: it signs in as a police offender manager and the manager of
-the biggest team, and opens the person in that team with the most contacts. Standard library only
-for the measuring: http.client, html.parser, time and statistics.
+the biggest team, and opens the person in that team with the most contacts. The referral pages:
+the team's referral list and the referrals dashboard of that team; the Referrals tab of its person
+with the most referrals and its referral with the longest history; and, signed in as the bench
+partner (an organisation with about a hundred open referrals), its inbox and a referral it works on;
+and the partner directory. Standard library only for the measuring: http.client, html.parser, time
+and statistics.
 """
 
 import http.client
@@ -37,8 +41,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
 
 from cohorts.models import Nominal, TimelineEvent
-from iom.core.models import Membership, Role, Team
-from reports.management.commands.seed_scale import BENCH_PASSWORD, REGION
+from iom.core.models import Membership, Role, Team, User
+from partners.models import OPEN_STATUSES, WORKING_STATUSES, Referral
+from reports.management.commands.seed_scale import BENCH_PARTNER, BENCH_PASSWORD, DOMAIN, REGION
 from supervision.models import Contact
 
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -76,7 +81,7 @@ class Result:
 class Command(BaseCommand):
     help = (
         "Measure p50/p95 latency over HTTP against gunicorn: the caseload, person page and its tabs,"
-        " logging a contact, the diaries and the manager dashboard."
+        " logging a contact, the diaries, the manager dashboard, and the referral pages of both sides."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -93,6 +98,7 @@ class Command(BaseCommand):
         if requests < 20:
             raise CommandError("--requests must be at least 20 for a meaningful p95")
         team, member, manager, nominal, logger, logged_for = _targets()
+        referrals = _referral_targets(team)
         contacts = Contact.objects.filter(nominal=nominal).count()
         events = TimelineEvent.objects.filter(nominal=nominal).count()
         team_size = Nominal.objects.filter(team=team).count()
@@ -102,6 +108,17 @@ class Command(BaseCommand):
             f" {events:,} timeline events.\nLogging contacts as {logger.email} for nominal {logged_for.pk}"
             f" ({logged_for.team})."
         )
+        if referrals is None:
+            self.stdout.write(
+                self.style.WARNING("No referrals in this database: the referral pages are not measured.")
+            )
+        else:
+            self.stdout.write(
+                f"Referrals tab: nominal {referrals.nominal.pk} ({referrals.nominal_referrals} referrals);"
+                f" referral {referrals.referral.reference} ({referrals.referral_events} events); partner"
+                f" {referrals.partner.email} ({referrals.partner_open} open referrals), referral"
+                f" {referrals.partner_referral.reference}."
+            )
         server = None
         if not url:
             url = f"http://127.0.0.1:{port}"
@@ -111,6 +128,7 @@ class Command(BaseCommand):
             member_cookie = _sign_in(url, member)
             manager_cookie = _sign_in(url, manager)
             logger_cookie = _sign_in(url, logger)
+            partner_cookie = _sign_in(url, referrals.partner) if referrals else ""
             log_contact = f"/people/{logged_for.pk}/contacts/new/"
             pages = [
                 Page("/healthz (floor)", "/healthz", "", None),
@@ -142,6 +160,24 @@ class Command(BaseCommand):
                 Page("/diary/team/ (team, this week)", "/diary/team/", member_cookie, 150),
                 Page("/reports/dashboard/ (manager)", "/reports/dashboard/", manager_cookie, 300),
             ]
+            if referrals is not None:
+                nominal_referrals = f"/people/{referrals.nominal.pk}/referrals/"
+                referral = f"/referrals/{referrals.referral.pk}/"
+                partner_referral = f"/referrals-to-us/{referrals.partner_referral.pk}/"
+                pages += [
+                    Page("/referrals/ (team's referrals)", "/referrals/", member_cookie, 150),
+                    Page(f"{nominal_referrals} (tab)", nominal_referrals, member_cookie, 150),
+                    Page(f"{referral} (referral)", referral, member_cookie, 150),
+                    Page("/referrals-to-us/ (partner inbox)", "/referrals-to-us/", partner_cookie, 150),
+                    Page(f"{partner_referral} (partner)", partner_referral, partner_cookie, 150),
+                    Page("/directory/ (partner directory)", "/directory/", member_cookie, 150),
+                    Page(
+                        "/reports/dashboard/referrals/ (manager)",
+                        "/reports/dashboard/referrals/",
+                        manager_cookie,
+                        300,
+                    ),
+                ]
             load_before = os.getloadavg()
             results = []
             for page in pages:
@@ -162,7 +198,7 @@ class Command(BaseCommand):
 
     def print_table(self, results: list[Result]) -> int:
         floor = results[0].percentile(95) if results[0].timings else None
-        header = f"{'URL':<36} {'p50 ms':>8} {'p95 ms':>8} {'p95/floor':>10} {'target':>8}  result"
+        header = f"{'URL':<40} {'p50 ms':>8} {'p95 ms':>8} {'p95/floor':>10} {'target':>8}  result"
         self.stdout.write(header)
         self.stdout.write("-" * len(header))
         failed = 0
@@ -170,7 +206,7 @@ class Command(BaseCommand):
             page = result.page
             target = f"{page.target_ms:.0f}" if page.target_ms is not None else "-"
             if not result.timings:
-                self.stdout.write(f"{page.label:<36} {'':>8} {'':>8} {'':>10} {target:>8}  {result.status}")
+                self.stdout.write(f"{page.label:<40} {'':>8} {'':>8} {'':>10} {target:>8}  {result.status}")
                 continue
             p50, p95 = result.percentile(50), result.percentile(95)
             ratio = f"{p95 / floor:.1f}x" if floor else "-"
@@ -180,7 +216,7 @@ class Command(BaseCommand):
                 verdict = "PASS"
             else:
                 verdict, failed = "FAIL", failed + 1
-            self.stdout.write(f"{page.label:<36} {p50:>8.1f} {p95:>8.1f} {ratio:>10} {target:>8}  {verdict}")
+            self.stdout.write(f"{page.label:<40} {p50:>8.1f} {p95:>8.1f} {ratio:>10} {target:>8}  {verdict}")
         return failed
 
 
@@ -212,6 +248,46 @@ def _team_targets(team: Team) -> tuple[Team, Any, Any, Nominal]:
     if member is None or manager is None or busiest is None:
         raise CommandError(f"{team.name} has no police offender manager, manager or contacts: reseed it")
     return team, member.user, manager.user, Nominal.objects.get(pk=busiest["nominal"])
+
+
+@dataclass
+class ReferralTargets:
+    """What the referral pages are measured on, all in the biggest team or sent to the bench partner."""
+
+    nominal: Nominal  # the team's person with the most referrals: the longest Referrals tab
+    nominal_referrals: int
+    referral: Referral  # the team's referral with the longest history
+    referral_events: int
+    partner: User  # staff of the organisation seed_scale gives about a hundred open referrals
+    partner_open: int
+    partner_referral: Referral  # one it works on now, with the longest history
+
+
+def _referral_targets(team: Team) -> ReferralTargets | None:
+    referrals = Referral.objects.filter(nominal__team=team)
+    most = referrals.values("nominal").annotate(count=Count("id")).order_by("-count", "nominal").first()
+    partner = User.objects.filter(email=f"partner.{BENCH_PARTNER}@{DOMAIN}").first()
+    if most is None or partner is None or partner.organisation_id is None:
+        return None
+    longest = referrals.annotate(count=Count("events")).order_by("-count", "id").first()
+    received = Referral.objects.filter(organisation_id=partner.organisation_id)
+    working = (
+        received.filter(status__in=sorted(WORKING_STATUSES))
+        .annotate(count=Count("events"))
+        .order_by("-count", "id")
+        .first()
+    )
+    if longest is None or working is None:
+        return None
+    return ReferralTargets(
+        nominal=Nominal.objects.get(pk=most["nominal"]),
+        nominal_referrals=most["count"],
+        referral=longest,
+        referral_events=longest.count,
+        partner=partner,
+        partner_open=received.filter(status__in=sorted(OPEN_STATUSES)).count(),
+        partner_referral=working,
+    )
 
 
 def _start_gunicorn(port: int) -> subprocess.Popen[bytes]:

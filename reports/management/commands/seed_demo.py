@@ -5,10 +5,13 @@ supervision: contacts (joint and custody visits among them, notes for the team, 
 police only), contact standards, weekly compliance with some short, unacceptable absences and an
 enforcement decision, and appointments ahead (weekly series, custody visits before release,
 something in every frontline worker's diary today and an appointment still waiting for its outcome).
+Around them, a partner directory (one pathway or two with no service at all), partner staff, and
+referrals in every state of their lifecycle, with needs recorded as having no service available.
 
 It lives in `reports` because it is the one app allowed to reach every other. Everything about a
 person is written through the services, so the timeline and the audit trail are as real use leaves
-them. Running it twice changes nothing: every row is found by a natural key before it is created,
+them (a referral's steps are then moved back to the days they happened, as services date them
+today). Running it twice changes nothing: every row is found by a natural key before it is created,
 and a nominal's record is only filled in when the nominal is first created (so a demo database made
 before the record grew keeps its people as they were, and gains only the new demo users). The one
 exception is the diary: each run plans what a frontline worker is missing today and in the week
@@ -19,14 +22,17 @@ import math
 import random
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from cohorts import identifiers, services
@@ -42,15 +48,20 @@ from cohorts.models import (
     Goal,
     Need,
     NeedStatus,
+    NeedUpdate,
     Nominal,
     Offence,
     OffenceCategory,
     Pathway,
     StatutoryStatus,
+    TimelineEvent,
     UnmetReason,
 )
 from cohorts.periods import add_months
 from iom.core.models import Membership, Organisation, Region, Role, Team, User
+from partners import services as partner_services
+from partners.models import Capacity, PartnerService, Referral, ReferralEvent
+from partners.response_times import add_working_days
 from supervision.compliance import week_starting
 from supervision.models import AppointmentSeries, Contact, ContactStandard, EnforcementAction, Sensitivity
 from supervision.selectors import COMPLIANCE_WEEKS
@@ -296,7 +307,7 @@ class Command(BaseCommand):
         self.stdout.write(summary)
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for user, role, where in logins:
-            self.stdout.write(f"  {role.label:<28} {where:<24} {user.email}")
+            self.stdout.write(f"  {role.label:<28} {where:<28} {user.email}")
 
 
 def _build(nominals_per_team: int) -> tuple[list[tuple[User, Role, str]], int]:
@@ -308,9 +319,11 @@ def _build(nominals_per_team: int) -> tuple[list[tuple[User, Role, str]], int]:
     )
     # The support workers' own agency: a joint visit is two agencies, such as police and probation.
     support = _organisation("Northshire Support Services", Organisation.Kind.VOLUNTARY_COMMUNITY, region)
-    housing = _organisation("Northshire Housing Advice", Organisation.Kind.LOCAL_AUTHORITY, region)
-    # A second partner organisation, for referrals once they exist.
-    _organisation("Riverside Recovery Service", Organisation.Kind.VOLUNTARY_COMMUNITY, region)
+    partners = {
+        name: _organisation(name, kind, None if name in NATIONAL_PARTNERS else region)
+        for name, kind in PARTNER_ORGANISATIONS.items()
+    }
+    housing = partners[HOUSING]
     city, _ = Team.objects.get_or_create(region=region, name="Northshire City IOM")
     county, _ = Team.objects.get_or_create(region=region, name="Northshire County IOM")
     for team in (city, county):
@@ -328,6 +341,10 @@ def _build(nominals_per_team: int) -> tuple[list[tuple[User, Role, str]], int]:
         _user("ya.support", "Amira Khan", support, Role.YOUNG_ADULT_SUPPORT_WORKER, team=county),
         _user("manager.county", "Helen Dodd", probation, Role.MANAGER, team=county),
         _user("partner", "Morgan Hall", housing, Role.PARTNER),
+        *(
+            _user(local_part, full_name, partners[organisation], Role.PARTNER)
+            for local_part, full_name, organisation in PARTNER_STAFF
+        ),
         _user("regional", "Alex Morgan", probation, Role.REGIONAL_LEAD, region=region),
         _user("national", "Robin Ellis", None, Role.NATIONAL),
         _user("admin", "Kim Taylor", None, Role.ADMINISTRATOR),
@@ -348,6 +365,13 @@ def _build(nominals_per_team: int) -> tuple[list[tuple[User, Role, str]], int]:
     # the other grows.
     record_rng = random.Random(2026)  # noqa: S311 - as above
     supervision_rng = random.Random(2027)  # noqa: S311 - as above
+    partners_rng = random.Random(2028)  # noqa: S311 - as above
+    directory = _directory(users["admin"], partners, region)
+    partner_staff = {
+        user.organisation_id: user
+        for user, role, _ in logins
+        if role == Role.PARTNER and user.organisation_id
+    }
     plans = demo_plans(record_rng)
     categories = list(OffenceCategory.objects.all())
     created = 0
@@ -379,6 +403,7 @@ def _build(nominals_per_team: int) -> tuple[list[tuple[User, Role, str]], int]:
             new_people.append(nominal)
         _supervise(new_people, staff[team], supervision_rng)
         _keep_diaries_current(team, staff[team])
+        _refer(new_people, staff[team], REFERRALS[team_number], directory, partner_staff, partners_rng)
 
     return logins, created
 
@@ -395,6 +420,12 @@ def _summary() -> str:
     overdue = CohortMembership.objects.filter(
         status=CohortMembership.Status.ACTIVE, review_due__lt=today
     ).count()
+    statuses = Counter(Referral.objects.values_list("status", flat=True))
+    by_status = ", ".join(
+        f"{label.lower()} {statuses[value]}" for value, label in Referral.Status.choices if statuses[value]
+    )
+    overdue_referrals = Referral.objects.filter(status=Referral.Status.SENT, response_due__lt=today).count()
+    closed = PartnerService.objects.filter(capacity=Capacity.CLOSED).count()
     return (
         f"On a cohort: {active} ({overdue} overdue a review); awaiting panel {proposed}; left {ended}.\n"
         f"Allocations {Allocation.objects.count()}, assessments {Assessment.objects.count()}, "
@@ -409,10 +440,13 @@ def _summary() -> str:
         f"({planned.filter(date__lt=today).count()} awaiting an outcome, "
         f"{AppointmentSeries.objects.count()} weekly series); contact standards "
         f"{ContactStandard.objects.count()}, enforcement decisions {EnforcementAction.objects.count()}."
+        "\n"
+        f"Partner services {PartnerService.objects.count()} ({closed} not taking referrals); referrals "
+        f"{sum(statuses.values())}: {by_status} ({overdue_referrals} sent ones overdue an answer)."
     )
 
 
-def _organisation(name: str, kind: str, region: Region) -> Organisation:
+def _organisation(name: str, kind: str, region: Region | None) -> Organisation:
     organisation, _ = Organisation.objects.get_or_create(name=name, defaults={"kind": kind, "region": region})
     return organisation
 
@@ -450,6 +484,8 @@ def _user(
         user.save(update_fields=["password"])
     Membership.objects.get_or_create(user=user, role=role, team=team, region=region)
     where = team.name if team else region.name if region else ""
+    if role == Role.PARTNER and organisation is not None:
+        where = organisation.name  # partner staff work for their organisation, not a team
     return user, role, where
 
 
@@ -1215,3 +1251,519 @@ def _voice(nominal: Nominal, actor: User, rng: random.Random) -> None:
             what_helps=rng.choice(WHAT_HELPS),
             what_does_not_help=rng.choice(WHAT_DOES_NOT_HELP),
         )
+
+
+# Partners: the directory, partner staff and referrals in every state ------------------------------
+
+HOUSING = "Northshire Housing Advice"
+MIND = "Northshire Mind"
+RECOVERY = "Riverside Recovery Service"
+WORKS = "Northshire Works"
+ADVICE = "Citizens Advice Northshire"
+DEBTLINE = "National Debt Advice Line"
+PARTNER_ORGANISATIONS = {
+    HOUSING: Organisation.Kind.LOCAL_AUTHORITY,
+    MIND: Organisation.Kind.VOLUNTARY_COMMUNITY,
+    RECOVERY: Organisation.Kind.VOLUNTARY_COMMUNITY,
+    WORKS: Organisation.Kind.LOCAL_AUTHORITY,
+    ADVICE: Organisation.Kind.VOLUNTARY_COMMUNITY,
+    DEBTLINE: Organisation.Kind.VOLUNTARY_COMMUNITY,
+}
+NATIONAL_PARTNERS = frozenset({DEBTLINE})
+# Partner staff besides the housing worker above: someone to answer each organisation's referrals.
+PARTNER_STAFF = [
+    ("partner.mind", "Jo Whitfield", MIND),
+    ("partner.recovery", "Sam Okafor", RECOVERY),
+    ("partner.works", "Lee Fenwick", WORKS),
+    ("partner.advice", "Pat Gibson", ADVICE),
+    ("partner.debtline", "Dev Malik", DEBTLINE),
+]
+SHARING_AGREEMENT = "Northshire IOM Information Sharing Agreement (2025)"
+
+
+@dataclass(frozen=True)
+class DemoService:
+    organisation: str
+    name: str
+    pathways: tuple[str, ...]
+    description: str
+    area_covered: str
+    eligibility: str
+    typical_wait_days: int | None
+    capacity: str
+    response_working_days: int
+    referral_email: str = ""
+    # What the team usually shares with this service, besides the name.
+    shares: tuple[str, ...] = ("date_of_birth", "address_area", "case_team")
+
+
+HOW_TO_REFER = "Refer through the IOM case manager; the service answers within its working days."
+# Children and families, and attitudes, thinking and behaviour, have no service on purpose: the
+# demo's "no service available" needs are real gaps in the directory.
+DIRECTORY = {
+    "housing": DemoService(
+        HOUSING,
+        "Housing advice and tenancy support",
+        (Pathway.ACCOMMODATION,),
+        "Housing options, homelessness prevention and help to keep a tenancy, including for people "
+        "leaving prison.",
+        "Northshire: city and county",
+        "Adults who live in Northshire, or are due to be released to it, and are homeless or at risk "
+        "of losing their home.",
+        14,
+        Capacity.OPEN,
+        5,
+        referral_email=f"housing.referrals@{DOMAIN}",
+        shares=("date_of_birth", "address_area", "custody", "needs", "case_team"),
+    ),
+    "lodgings": DemoService(
+        HOUSING,
+        "Supported lodgings",
+        (Pathway.ACCOMMODATION,),
+        "A room with a host household and weekly support, for young adults moving on from custody or care.",
+        "Northshire: city and county",
+        "Young adults aged 18 to 25.",
+        None,
+        Capacity.CLOSED,
+        5,
+        referral_email=f"housing.referrals@{DOMAIN}",
+    ),
+    "mind": DemoService(
+        MIND,
+        "Mental health support",
+        (Pathway.HEALTH,),
+        "One-to-one support, talking therapies and peer groups for anxiety, depression and trauma.",
+        "Northshire: city and county",
+        "Adults with a mental health need who are not under a community mental health team.",
+        42,
+        Capacity.WAITING_LIST,
+        10,
+        shares=("date_of_birth", "gender", "needs", "risk", "case_team"),
+    ),
+    "recovery": DemoService(
+        RECOVERY,
+        "Drug and alcohol recovery",
+        (Pathway.DRUGS_ALCOHOL,),
+        "Assessment, prescribing, recovery groups and mutual aid for drug and alcohol use.",
+        "Northshire: city and county",
+        "Adults using drugs or alcohol who want to cut down or stop.",
+        7,
+        Capacity.OPEN,
+        3,
+        referral_email=f"referrals.riverside@{DOMAIN}",
+        shares=("date_of_birth", "address_area", "statutory_status", "risk", "case_team"),
+    ),
+    "works": DemoService(
+        WORKS,
+        "Employment, training and money skills",
+        (Pathway.EDUCATION_EMPLOYMENT, Pathway.FINANCE),
+        "Job coaching, CVs, licences and short courses, and budgeting help for people starting work.",
+        "Northshire: city and county",
+        "Adults of working age who are unemployed or in insecure work.",
+        21,
+        Capacity.LIMITED,
+        5,
+        referral_email=f"northshire.works@{DOMAIN}",
+    ),
+    "advice": DemoService(
+        ADVICE,
+        "Debt and benefits advice",
+        (Pathway.FINANCE,),
+        "Benefit claims and appeals, debt advice and help with bailiffs and rent arrears.",
+        "Northshire: city and county",
+        "Anyone living in Northshire.",
+        10,
+        Capacity.OPEN,
+        5,
+        referral_email=f"advice.referrals@{DOMAIN}",
+    ),
+    "debtline": DemoService(
+        DEBTLINE,
+        "Debt advice by phone and online",
+        (Pathway.FINANCE,),
+        "Free, confidential debt advice by phone, web chat and email, with debt solutions set up for you.",
+        "England and Wales, by phone and online",
+        "Adults in England and Wales with debts they cannot manage.",
+        3,
+        Capacity.OPEN,
+        2,
+        referral_email=f"debtline.referrals@{DOMAIN}",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DemoReferral:
+    """One referral of the demo, by where it ends: draft, sent, accepted, in_progress, completed,
+    declined, withdrawn (before an answer) or withdrawn_working (after the partner accepted)."""
+
+    service: str
+    ends: str
+    sent_days_ago: int
+    outcome: str = ""
+    # Someone with notes shareable with partners, so the partner working with them reads some.
+    shareable: bool = False
+    lawful_basis: str = Referral.LawfulBasis.CONSENT
+
+
+# Each team's referrals. The housing partner (the demo's partner login) has new referrals waiting,
+# two overdue, and two it works on; Mind (the second partner login) has one of each kind too.
+REFERRALS: list[list[DemoReferral]] = [
+    [
+        DemoReferral("housing", "in_progress", 30, shareable=True),
+        DemoReferral("housing", "sent", 1),
+        DemoReferral("housing", "sent", 11),
+        DemoReferral("housing", "draft", 0),
+        DemoReferral("recovery", "in_progress", 40, lawful_basis=Referral.LawfulBasis.LAW_ENFORCEMENT),
+        DemoReferral("recovery", "completed", 60, outcome=Referral.Outcome.NOT_ACHIEVED),
+        DemoReferral("mind", "sent", 20),
+        DemoReferral("mind", "declined", 25),
+        DemoReferral("advice", "completed", 55, outcome=Referral.Outcome.ACHIEVED),
+        DemoReferral("works", "completed", 70, outcome=Referral.Outcome.PARTIALLY_ACHIEVED),
+        DemoReferral("works", "withdrawn", 15),
+    ],
+    [
+        DemoReferral("housing", "accepted", 6, shareable=True),
+        DemoReferral("housing", "sent", 2),
+        DemoReferral("housing", "sent", 9),
+        DemoReferral("housing", "completed", 65, outcome=Referral.Outcome.ACHIEVED),
+        DemoReferral("housing", "declined", 18),
+        DemoReferral("mind", "in_progress", 45),
+        DemoReferral("mind", "sent", 3),
+        DemoReferral("recovery", "accepted", 5, lawful_basis=Referral.LawfulBasis.PUBLIC_TASK),
+        DemoReferral("advice", "sent", 16),
+        DemoReferral("advice", "draft", 1, lawful_basis=""),
+        DemoReferral("debtline", "completed", 35, outcome=Referral.Outcome.PARTIALLY_ACHIEVED),
+        DemoReferral("works", "withdrawn_working", 28),
+    ],
+]
+# For each team, people whose need has no service in the directory.
+NO_SERVICE_PATHWAYS = [Pathway.FAMILIES, Pathway.ATTITUDES]
+NO_SERVICE_NOTES = {
+    Pathway.FAMILIES: "Wants help to see his children again; no family support service takes IOM referrals.",
+    Pathway.ATTITUDES: "Needs work on thinking skills; the programme takes only people on licence.",
+}
+REFERRAL_REASONS = {
+    Pathway.ACCOMMODATION: "Sofa surfing at his sister's since release and has to leave by the end of "
+    "the month. Needs a tenancy, or supported housing first.",
+    Pathway.HEALTH: "Low mood and panic attacks since release, worse at night. GP has prescribed; he "
+    "asked for someone to talk to.",
+    Pathway.DRUGS_ALCOHOL: "Using heroin again after six months clean; wants to get back on a script "
+    "and into the recovery group.",
+    Pathway.EDUCATION_EMPLOYMENT: "Wants a forklift licence and steady work; left school at 15 with no "
+    "qualifications.",
+    Pathway.FINANCE: "Universal Credit stopped after a missed appointment; rent arrears and a letter "
+    "from bailiffs.",
+}
+ACCEPT_NOTES = {
+    "housing": "Accepted. Housing officer allocated; first appointment at the housing office.",
+    "mind": "Accepted onto the waiting list for one-to-one support; peer group open now.",
+    "recovery": "Accepted. Assessment booked with a recovery worker this week.",
+    "works": "Accepted. Job coach allocated.",
+    "advice": "Accepted. Adviser will ring to book an appointment.",
+    "debtline": "Accepted. Debt adviser assigned.",
+}
+UPDATES = {
+    Pathway.ACCOMMODATION: [
+        "Homeless application made; placed on the housing register in band B.",
+        "Viewed a one-bedroom flat in Walker; waiting to hear from the landlord.",
+    ],
+    Pathway.HEALTH: [
+        "Assessment done: anxiety and low mood. Six sessions of one-to-one support agreed.",
+        "Coping better; started the Thursday peer group.",
+    ],
+    Pathway.DRUGS_ALCOHOL: [
+        "Back on a methadone script from Monday; daily pick-up at the chemist for now.",
+        "Two clear tests in a row. Now on weekly pick-up.",
+    ],
+    Pathway.EDUCATION_EMPLOYMENT: [
+        "CV done; booked onto the forklift course next month.",
+        "Passed the forklift test; applying for warehouse jobs.",
+    ],
+    Pathway.FINANCE: [
+        "Universal Credit reinstated with back pay; bailiff action on hold.",
+        "Debt relief order application in.",
+    ],
+}
+SESSION_NOTES = {
+    ReferralEvent.Attendance.ATTENDED: "Attended on time and engaged well.",
+    ReferralEvent.Attendance.DID_NOT_ATTEND: "Did not attend; rang twice, no answer. Rebooked for next week.",
+}
+COMPLETION_SUMMARIES = {
+    Referral.Outcome.ACHIEVED: "Work complete: what the referral asked for is in place. Closing our file.",
+    Referral.Outcome.PARTIALLY_ACHIEVED: "Some progress, but he stopped coming before the end. He can "
+    "refer himself back at any time.",
+    Referral.Outcome.NOT_ACHIEVED: "Did not engage after the first sessions despite several tries. "
+    "Closing; happy to take a new referral.",
+}
+DECLINE_REASONS = {
+    "housing": "He has a tenancy with us already, with rent arrears; refer to the tenancy "
+    "sustainment team instead.",
+    "mind": "His needs are beyond what our service offers; please refer to the community mental "
+    "health team through his GP.",
+}
+WITHDRAW_REASONS = {
+    "withdrawn": "Found a job through a friend and no longer wants the course.",
+    "withdrawn_working": "Recalled to custody; the course cannot go ahead. We will refer again on release.",
+}
+
+
+def _directory(admin: User, partners: dict[str, Organisation], region: Region) -> dict[str, PartnerService]:
+    """The region's partner services, found by organisation and name, or made through the service
+    an administrator would use, so each has its audit row."""
+    services: dict[str, PartnerService] = {}
+    for key, demo in DIRECTORY.items():
+        organisation = partners[demo.organisation]
+        found = PartnerService.objects.filter(organisation=organisation, name=demo.name).first()
+        services[key] = found or partner_services.create_partner_service(
+            actor=admin,
+            organisation=organisation,
+            pathways=demo.pathways,
+            name=demo.name,
+            description=demo.description,
+            region=None if demo.organisation in NATIONAL_PARTNERS else region,
+            area_covered=demo.area_covered,
+            eligibility=demo.eligibility,
+            how_to_refer=HOW_TO_REFER,
+            typical_wait_days=demo.typical_wait_days,
+            capacity=demo.capacity,
+            response_working_days=demo.response_working_days,
+            referral_email=demo.referral_email,
+        )
+    return services
+
+
+class _Clock:
+    """Services date what they write today. The demo's referrals have a history, so each step's
+    rows are moved back to the day it happened: the referral's own dates, its events, its timeline
+    entries and the need it changed. Audit rows keep the time they were written: the trail is
+    append-only, and it is true that the demo wrote them today."""
+
+    def __init__(self, nominal: Nominal) -> None:
+        self.nominal = nominal
+        self.steps = 0
+
+    @contextmanager
+    def on(self, day: date) -> Iterator[None]:
+        self.steps += 1
+        moment = min(
+            timezone.make_aware(datetime.combine(day, time_of_day(9))) + timedelta(minutes=37 * self.steps),
+            timezone.now(),
+        )
+        # Rows stamped from here on are this step's: anything older was written before it, or has
+        # already been moved back.
+        started = timezone.now()
+        yield
+        TimelineEvent.objects.filter(nominal=self.nominal, recorded_at__gte=started).update(
+            occurred_on=day, recorded_at=moment
+        )
+        ReferralEvent.objects.filter(referral__nominal=self.nominal, recorded_at__gte=started).update(
+            occurred_on=day, recorded_at=moment
+        )
+        changed = NeedUpdate.objects.filter(need__nominal=self.nominal, recorded_at__gte=started)
+        Need.objects.filter(pk__in=changed.values("need")).update(updated_on=day)
+        changed.update(updated_on=day, recorded_at=moment)
+        Referral.objects.filter(nominal=self.nominal).update(
+            **{
+                name: Case(When(**{f"{name}__gte": started}, then=Value(moment)), default=F(name))
+                for name in ("created_at", "sent_at", "responded_at", "closed_at")
+            }
+        )
+
+
+def _refer(
+    nominals: list[Nominal],
+    staff: Staff,
+    plans: list[DemoReferral],
+    directory: dict[str, PartnerService],
+    partner_staff: dict[int, User],
+    rng: random.Random,
+) -> None:
+    """A team's referrals, made and answered through the partners' services, so events, the
+    timeline, needs, partner access and the disclosure audit are as real use leaves them; and a
+    need or two with no service in the directory."""
+    if not nominals:
+        return
+    today = timezone.localdate()
+    people = list(
+        Nominal.objects.filter(
+            pk__in=[nominal.pk for nominal in nominals],
+            in_custody=False,
+            probation_practitioner__isnull=False,
+            cohort_memberships__status=CohortMembership.Status.ACTIVE,
+        )
+        .distinct()
+        .order_by("crn")
+    )
+    rng.shuffle(people)
+    with_shareable_notes = set(
+        TimelineEvent.objects.filter(
+            nominal__in=people, visibility=TimelineEvent.Visibility.PARTNERS
+        ).values_list("nominal_id", flat=True)
+    )
+    needs = {
+        (nominal_id, pathway): (status, updated_on)
+        for nominal_id, pathway, status, updated_on in Need.objects.filter(nominal__in=people).values_list(
+            "nominal_id", "pathway", "status", "updated_on"
+        )
+    }
+
+    def person_for(pathway: str, day: date, *, shareable: bool = False) -> Nominal | None:
+        """Someone not referred yet whose need on the pathway, if any, is still open and older."""
+        for nominal in people:
+            status, updated_on = needs.get((nominal.pk, pathway), (None, day))
+            if status in (NeedStatus.MET, NeedStatus.NO_NEED) or updated_on > day:
+                continue
+            if shareable and nominal.pk not in with_shareable_notes:
+                continue
+            people.remove(nominal)
+            return nominal
+        return None
+
+    made: list[int] = []
+    for number, plan in enumerate(plans):
+        service = directory[plan.service]
+        pathway = DIRECTORY[plan.service].pathways[0]
+        sent_on = _weekday_on_or_before(today - timedelta(days=plan.sent_days_ago))
+        nominal = person_for(pathway, sent_on, shareable=plan.shareable)
+        if nominal is None:
+            continue
+        case_team = [staff.probation, staff.police_om] + (
+            [staff.support] if nominal.support_worker_id else []
+        )
+        referral = _demo_referral(
+            plan,
+            nominal=nominal,
+            service=service,
+            pathway=pathway,
+            sent_on=sent_on,
+            referrer=case_team[number % len(case_team)],
+            partner=partner_staff[service.organisation_id],
+        )
+        made.append(referral.pk)
+    for pathway in NO_SERVICE_PATHWAYS:
+        day = _weekday_on_or_before(today - timedelta(days=rng.randrange(3, 30)))
+        nominal = person_for(pathway, day)
+        if nominal is None:
+            continue
+        with _Clock(nominal).on(day):
+            partner_services.record_no_service_available(
+                actor=staff.probation, nominal=nominal, pathway=pathway, note=NO_SERVICE_NOTES[pathway]
+            )
+    # The notices for this history went out when it happened: the worker finds them claimed and
+    # sends nothing, so `make run` does not open with a burst of old emails on the console.
+    Referral.objects.filter(pk__in=made, partner_notified_at__isnull=True).exclude(sent_at=None).update(
+        partner_notified_at=F("sent_at")
+    )
+    ReferralEvent.objects.filter(
+        referral__in=made, by_partner=True, case_worker_notified_at__isnull=True
+    ).update(case_worker_notified_at=F("recorded_at"))
+
+
+def _demo_referral(
+    plan: DemoReferral,
+    *,
+    nominal: Nominal,
+    service: PartnerService,
+    pathway: str,
+    sent_on: date,
+    referrer: User,
+    partner: User,
+) -> Referral:
+    """One referral, taken through the lifecycle to where its plan ends, each step on its own day."""
+    today = timezone.localdate()
+    clock = _Clock(nominal)
+    consent = plan.lawful_basis == Referral.LawfulBasis.CONSENT
+    with clock.on(sent_on):
+        referral = partner_services.create_referral(
+            actor=referrer,
+            nominal=nominal,
+            service=service,
+            pathway=pathway,
+            reason=REFERRAL_REASONS[Pathway(pathway)],
+            lawful_basis=plan.lawful_basis,
+            consent_given_on=sent_on - timedelta(days=2) if consent else None,
+            sharing_agreement="" if consent or not plan.lawful_basis else SHARING_AGREEMENT,
+            shared_fields=DIRECTORY[plan.service].shares,
+            send=plan.ends != "draft",
+        )
+    if plan.ends == "draft":
+        return referral
+    Referral.objects.filter(pk=referral.pk).update(
+        response_due=add_working_days(sent_on, service.response_working_days)
+    )
+
+    def day(after: int) -> date:
+        return min(sent_on + timedelta(days=after), today)
+
+    if plan.ends == "declined":
+        with clock.on(day(3)):
+            partner_services.decline_referral(
+                actor=partner, referral=referral, reason=DECLINE_REASONS[plan.service]
+            )
+        return referral
+    if plan.ends == "withdrawn":
+        with clock.on(day(2)):
+            partner_services.withdraw_referral(
+                actor=referrer, referral=referral, reason=WITHDRAW_REASONS[plan.ends]
+            )
+        return referral
+    if plan.ends == "sent":
+        return referral
+
+    with clock.on(day(2)):
+        partner_services.accept_referral(actor=partner, referral=referral, note=ACCEPT_NOTES[plan.service])
+    if plan.ends == "accepted":
+        return referral
+    if plan.ends == "withdrawn_working":
+        with clock.on(day(9)):
+            partner_services.withdraw_referral(
+                actor=referrer, referral=referral, reason=WITHDRAW_REASONS[plan.ends]
+            )
+        return referral
+
+    # The partner's work: sessions (one missed) and updates, up to a few days ago.
+    last = plan.sent_days_ago - 3
+    updates = UPDATES[Pathway(pathway)]
+    work: list[tuple[int, str, str]] = [
+        (7, "session", ReferralEvent.Attendance.ATTENDED),
+        (9, "update", updates[0]),
+        (14, "session", ReferralEvent.Attendance.DID_NOT_ATTEND),
+        (21, "session", ReferralEvent.Attendance.ATTENDED),
+        (28, "update", updates[1]),
+        (35, "session", ReferralEvent.Attendance.ATTENDED),
+    ]
+    done = 2
+    for after, kind, detail in work:
+        if after > last:
+            break
+        done = after
+        with clock.on(day(after)):
+            if kind == "session":
+                partner_services.record_session(
+                    actor=partner,
+                    referral=referral,
+                    session_on=day(after),
+                    attendance=detail,
+                    note=SESSION_NOTES[ReferralEvent.Attendance(detail)],
+                )
+            else:
+                partner_services.add_progress_update(
+                    actor=partner, referral=referral, note=detail, occurred_on=day(after)
+                )
+    if plan.ends == "completed":
+        # A week or so after the last session or update, within the days the plan allows.
+        with clock.on(day(min(done + 6, plan.sent_days_ago))):
+            partner_services.complete_referral(
+                actor=partner,
+                referral=referral,
+                outcome=plan.outcome,
+                summary=COMPLETION_SUMMARIES[Referral.Outcome(plan.outcome)],
+            )
+    return referral
+
+
+def _weekday_on_or_before(day: date) -> date:
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day

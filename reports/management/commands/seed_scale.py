@@ -8,10 +8,15 @@ standard; then about 470,000 contacts a year for 3,000 active nominals (scaled t
 agency's worker), its timeline event, and the audit trail it would have left (one "contact.logged"
 each, one "nominal.viewed" per three), so audit events are the largest table as in production.
 Ahead, the next four weeks' appointments: a Monday, Wednesday and Friday series for every active
-Fixed person out of custody, so the diaries read what a real team plans.
+Fixed person out of custody, so the diaries read what a real team plans. And partners: a directory
+of about forty services (nothing for attitudes, thinking and behaviour), one member of staff for
+each partner organisation, and about 1.5 referrals a year for each person on IOM, each with the
+events, timeline entries and audit rows (the disclosure with its recipient) its steps would have
+left, the needs they moved, and the partner access grants of the referrals being worked on now.
+Partners draw from a random sequence of their own, so all else but the needs they move is as before.
 
 It is for PostgreSQL benchmarks (docs/benchmarks.md): rows go in by COPY, the contacts' timeline
-and audit rows by INSERT ... SELECT in the database, with the three big tables' foreign keys and
+and audit rows by INSERT ... SELECT in the database, with the big tables' foreign keys and
 plain indexes dropped for the load and restored (checked, rebuilt) before commit, then VACUUM
 ANALYZE. SQLite is refused unless --allow-sqlite is given with a small size (the test suite does
 that); there it uses bulk_create.
@@ -22,9 +27,11 @@ run leaves nothing half-built. It lives in `reports` because it reaches every ap
 """
 
 import itertools
+import json
 import math
 import random
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,10 +40,12 @@ from datetime import time as time_of_day
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, models, transaction
 from django.utils import timezone
+from guardian.models import GroupObjectPermission
 
 from cohorts import identifiers
 from cohorts.models import (
@@ -58,7 +67,19 @@ from cohorts.models import (
     TimelineEvent,
     UnmetReason,
 )
+from iom.core import access
 from iom.core.models import AuditEvent, Membership, Organisation, Region, Role, Team, User
+from partners.models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    WORKING_STATUSES,
+    Capacity,
+    PartnerService,
+    Referral,
+    ReferralEvent,
+    ServicePathway,
+)
+from partners.response_times import add_working_days
 from reports.management.commands.seed_demo import (
     FAMILY_NAMES,
     GIVEN_NAMES,
@@ -100,6 +121,7 @@ BIG_TABLES = {
     "supervision_contactattendee",
     "cohorts_timelineevent",
     "core_auditevent",
+    "partners_referralevent",
 }
 # The columns seed_scale writes for a contact or appointment, in this order.
 CONTACT_COLUMNS = (
@@ -219,6 +241,369 @@ class Person:
     id: int = 0
 
 
+# Partners --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Offer:
+    """A kind of service an organisation offers; `per_area` makes one in each team's area."""
+
+    name: str
+    pathways: tuple[str, ...]
+    description: str
+    eligibility: str = "Adults on an IOM cohort in Midshire."
+    per_area: bool = False
+    capacity: str = Capacity.OPEN
+    wait: int | None = 14
+    respond: int = 5
+    active: bool = True
+
+
+_ACC, _ETE, _HEALTH = Pathway.ACCOMMODATION.value, Pathway.EDUCATION_EMPLOYMENT.value, Pathway.HEALTH.value
+_DRUGS, _FINANCE, _FAMILIES = Pathway.DRUGS_ALCOHOL.value, Pathway.FINANCE.value, Pathway.FAMILIES.value
+_LA, _HEALTH_BODY, _CHARITY = (
+    Organisation.Kind.LOCAL_AUTHORITY,
+    Organisation.Kind.HEALTH,
+    Organisation.Kind.VOLUNTARY_COMMUNITY,
+)
+_NATIONWIDE = "Adults in England and Wales."
+# (organisation, kind, slug for its partner login, national, what it offers): 40 services.
+# fmt: off
+PARTNERS: list[tuple[str, str, str, bool, list[_Offer]]] = [
+    (f"{REGION} County Council", _LA, "council", False, [
+        _Offer("Housing options", (_ACC,), "Homelessness prevention and housing applications.",
+               per_area=True, wait=28),
+        _Offer("Supported housing", (_ACC,), "Hostel places with support on site.",
+               capacity=Capacity.WAITING_LIST, wait=90, respond=10),
+        _Offer("Employment and skills", (_ETE,), "Courses, apprenticeships and job search.",
+               per_area=True, wait=21),
+        _Offer("Family support", (_FAMILIES,), "Parenting support and contact with children.",
+               per_area=True, capacity=Capacity.LIMITED, wait=35, respond=10),
+    ]),
+    (f"{REGION} Recovery Partnership", _HEALTH_BODY, "recovery", False, [
+        _Offer("Drug and alcohol treatment", (_DRUGS,), "Assessment, prescribing and recovery groups.",
+               per_area=True, wait=7, respond=3),
+        _Offer("Alcohol service", (_DRUGS, _HEALTH), "Detox and aftercare for alcohol.",
+               capacity=Capacity.LIMITED, wait=30),
+    ]),
+    (f"{REGION} Mind", _CHARITY, "mind", False, [
+        _Offer("Mental health support", (_HEALTH,), "One-to-one support and peer groups.",
+               per_area=True, capacity=Capacity.WAITING_LIST, wait=42, respond=10),
+    ]),
+    (f"Citizens Advice {REGION}", _CHARITY, "advice", False, [
+        _Offer("Debt and benefits advice", (_FINANCE,), "Benefit claims, appeals and debt advice.",
+               per_area=True, wait=10),
+    ]),
+    (f"{REGION} Works", _CHARITY, "works", False, [
+        _Offer("Job coaching", (_ETE, _FINANCE), "CVs, licences, job search and budgeting.",
+               per_area=True, capacity=Capacity.LIMITED, wait=21),
+    ]),
+    (f"{REGION} Homeless Trust", _CHARITY, "homeless", False, [
+        _Offer("Emergency accommodation", (_ACC,), "Same-week beds for people with nowhere to stay.",
+               wait=3, respond=2),
+        _Offer("Tenancy sustainment", (_ACC, _FINANCE), "Help to keep a tenancy: arrears and bills."),
+        _Offer("Night shelter", (_ACC,), "Winter night shelter.", capacity=Capacity.CLOSED, wait=None),
+    ]),
+    (f"{REGION} NHS Foundation Trust", _HEALTH_BODY, "nhs", False, [
+        _Offer("Liaison and diversion", (_HEALTH,), "Health assessment after arrest or at court.",
+               wait=7, respond=3),
+        _Offer("Community mental health team", (_HEALTH,), "Secondary mental health care.",
+               capacity=Capacity.WAITING_LIST, wait=60, respond=10),
+    ]),
+    (f"{REGION} Women's Centre", _CHARITY, "women", False, [
+        _Offer("Women's support", (_HEALTH, _FAMILIES, _FINANCE), "Support for women, in one place.",
+               eligibility="Women on an IOM cohort in Midshire."),
+    ]),
+    (f"{REGION} Fathers' Project", _CHARITY, "fathers", False, [
+        _Offer("Fathers' group", (_FAMILIES,), "Weekly group for fathers.", active=False, wait=None),
+    ]),
+    ("National Debt Advice Line", _CHARITY, "debtline", True, [
+        _Offer("Debt advice by phone and online", (_FINANCE,), "Debt advice and solutions, by phone.",
+               eligibility=_NATIONWIDE, wait=3, respond=2),
+    ]),
+    ("National Gambling Support", _HEALTH_BODY, "gambling", True, [
+        _Offer("Gambling treatment", (_HEALTH, _FINANCE), "Treatment for gambling harm.",
+               eligibility=_NATIONWIDE, wait=21),
+    ]),
+    ("Prison Leavers' Housing Network", _CHARITY, "leavers", True, [
+        _Offer("Housing on release", (_ACC,), "A place to live from the day of release.",
+               eligibility="People leaving prison in England and Wales.", wait=28, respond=10),
+    ]),
+]
+# fmt: on
+# The partner the bench signs in as: its organisation has about a hundred open referrals.
+BENCH_PARTNER = "works"
+REFERRALS_PER_PERSON_YEAR = 1.5
+# What people are referred for. Nothing in the directory works on attitudes, thinking and
+# behaviour: those needs are recorded as unmet, no service available, instead of a referral.
+REFERRAL_PATHWAYS: dict[str, int] = {
+    Pathway.ACCOMMODATION: 24,
+    Pathway.DRUGS_ALCOHOL: 19,
+    Pathway.HEALTH: 16,
+    Pathway.FINANCE: 15,
+    Pathway.EDUCATION_EMPLOYMENT: 13,
+    Pathway.FAMILIES: 6,
+    Pathway.ATTITUDES: 7,
+}
+# Working days a partner takes to answer: mostly in time, some late; and some never answer (the
+# team gives up after a month or two), so the dashboard has partners who are not responding.
+NEVER_ANSWERED = 0.08
+ANSWER_WORKING_DAYS = [0, 1, 1, 2, 2, 2, 3, 3, 4, 5, 6, 8, 12]
+SESSIONS = 4  # at most, each referral; a progress update after every second one
+ATTENDANCE = [
+    ReferralEvent.Attendance.ATTENDED,
+    ReferralEvent.Attendance.DID_NOT_ATTEND,
+    ReferralEvent.Attendance.CANCELLED,
+]
+ATTENDANCE_WEIGHTS = [75, 95, 100]  # cumulative: 75 % attended, 20 % did not, 5 % cancelled
+OUTCOME_SHARES = {
+    Referral.Outcome.ACHIEVED: 45,
+    Referral.Outcome.PARTIALLY_ACHIEVED: 32,
+    Referral.Outcome.NOT_ACHIEVED: 23,
+}
+REFERRAL_REASONS = {
+    _ACC: "No fixed address since release; needs a tenancy or supported housing.",
+    _ETE: "Wants work and a qualification; no recent employment.",
+    _HEALTH: "Low mood and anxiety; asked for support.",
+    _DRUGS: "Using again; wants treatment and a script.",
+    _FINANCE: "Benefits stopped and debts building up.",
+    _FAMILIES: "Wants to rebuild contact with his children.",
+}
+SHARED_FIELDS = {
+    _ACC: ["name", "date_of_birth", "address_area", "custody", "needs", "case_team"],
+    _HEALTH: ["name", "date_of_birth", "gender", "needs", "risk", "case_team"],
+    _DRUGS: ["name", "date_of_birth", "statutory_status", "risk", "case_team"],
+}
+DEFAULT_SHARED_FIELDS = ["name", "date_of_birth", "address_area", "case_team"]
+PROGRESS_NOTES = {
+    _ACC: ["On the housing register; viewing a flat next week.", "Moved in; support with bills agreed."],
+    _ETE: ["CV done; booked on a course.", "Started a trial shift at a warehouse."],
+    _HEALTH: ["Assessment done; weekly sessions agreed.", "Coping better; joined the peer group."],
+    _DRUGS: ["Back on a script; daily pick-up for now.", "Two clear tests; weekly pick-up."],
+    _FINANCE: ["Claim reinstated with back pay.", "Debt relief order application in."],
+    _FAMILIES: ["First supervised contact went well.", "Contact now fortnightly."],
+}
+SHARING_AGREEMENT = f"{REGION} IOM Information Sharing Agreement (2024)"
+# Without consent: law enforcement purposes mostly, public task for the rest (by draw < 0.92).
+LAWFUL_BASES = {True: Referral.LawfulBasis.LAW_ENFORCEMENT, False: Referral.LawfulBasis.PUBLIC_TASK}
+ACCEPTED_NOTE = "Accepted; first appointment booked."
+DECLINE_REASONS = [
+    "Not eligible: outside the service's criteria.",
+    "Already open to us under another referral.",
+    "Needs are beyond what the service offers; please refer to a specialist service.",
+]
+NO_ANSWER = "No answer from the partner after several reminders; referred elsewhere."
+NO_LONGER_NEEDED = "No longer needed: sorted before the partner answered."
+LEFT_IOM = "Left IOM; the case team has closed the referral."
+RECALLED = "Recalled to custody; the work cannot go on."
+COMPLETED_NOTES = {
+    Referral.Outcome.ACHIEVED: "Work complete; what the referral asked for is in place.",
+    Referral.Outcome.PARTIALLY_ACHIEVED: "Some progress before he stopped coming.",
+    Referral.Outcome.NOT_ACHIEVED: "Did not engage after the first sessions.",
+}
+REFERRAL_COLUMNS = (
+    "nominal_id", "service_id", "organisation_id", "pathway", "reason", "status", "outcome", "lawful_basis",
+    "consent_given_on", "sharing_agreement", "shared_fields", "referred_by_id", "created_at", "sent_at",
+    "response_due", "responded_at", "closed_at", "partner_notified_at",
+)  # fmt: skip
+REFERRAL_EVENT_COLUMNS = (
+    "referral_id", "kind", "from_status", "to_status", "occurred_on", "attendance", "note", "actor_id",
+    "organisation_id", "by_partner", "recorded_at", "case_worker_notified_at",
+)  # fmt: skip
+TIMELINE_COLUMNS = (
+    "nominal_id", "kind", "occurred_on", "summary", "body", "visibility", "source_type_id", "source_id",
+    "recorded_by_id", "recorded_at",
+)  # fmt: skip
+AUDIT_COLUMNS = (
+    "occurred_at", "actor_id", "actor_label", "action", "target_type", "target_id", "nominal_id",
+    "recipient_id", "request_id", "ip_address", "detail",
+)  # fmt: skip
+
+
+@dataclass
+class _Service:
+    service: PartnerService
+    pathways: tuple[str, ...]
+    area: str  # a team's slug, or "" for the whole region or the country
+    organisation_slug: str
+
+    @property
+    def organisation_id(self) -> int:
+        return self.service.organisation_id
+
+    @property
+    def takes_referrals(self) -> bool:
+        return self.service.is_active and self.service.capacity != Capacity.CLOSED
+
+    @property
+    def respond(self) -> int:
+        return self.service.response_working_days
+
+
+@dataclass(frozen=True)
+class _Step:
+    day: date
+    kind: str
+    to_status: str = ""
+    attendance: str = ""
+    note: str = ""
+    partner: bool = False  # taken by the partner's staff, else by the referring worker
+
+
+@dataclass
+class _Referral:
+    """One referral as planned: where it went and each step it took, in order."""
+
+    person: Person
+    service: _Service
+    pathway: str
+    referred_by: int
+    sent_on: date
+    lawful_basis: str = Referral.LawfulBasis.CONSENT
+    consent_given_on: date | None = None
+    steps: list[_Step] = field(default_factory=list)
+    status: str = ""
+    outcome: str = ""
+    response_due: date | None = None
+    moments: list[datetime] = field(default_factory=list)
+    id: int = 0
+
+    def step(
+        self,
+        day: date,
+        to_status: str = "",
+        *,
+        kind: str = ReferralEvent.Kind.STATUS,
+        attendance: str = "",
+        note: str = "",
+        partner: bool = False,
+    ) -> None:
+        self.steps.append(_Step(day, kind, to_status, attendance, note, partner))
+        if to_status:
+            self.status = to_status
+
+    def need_now(self) -> tuple[str, str, date, str]:
+        """What the referral left on its need, as the partners' services move it."""
+        if self.status in OPEN_STATUSES:
+            return NeedStatus.BEING_ADDRESSED, "", self.sent_on, f"Referred to {self.service.service.name}"
+        day = self.steps[-1].day
+        if self.outcome == Referral.Outcome.ACHIEVED:
+            return NeedStatus.MET, "", day, f"{self.service.service.name}: achieved"
+        return NeedStatus.IDENTIFIED, "", day, f"Referral to {self.service.service.name} closed"
+
+    def when(self, to_status: str) -> datetime | None:
+        return next(
+            (
+                moment
+                for step, moment in zip(self.steps, self.moments, strict=True)
+                if step.to_status == to_status
+            ),
+            None,
+        )
+
+    def row(self, builder: "_Builder") -> tuple[Any, ...]:
+        """The referral as a row of REFERRAL_COLUMNS; its steps' moments are fixed here."""
+        self.moments = [builder.step_moment(step.day, number) for number, step in enumerate(self.steps)]
+        sent_at = self.when(Referral.Status.SENT)
+        answered = self.when(Referral.Status.ACCEPTED) or self.when(Referral.Status.DECLINED)
+        closed = self.moments[-1] if self.status in CLOSED_STATUSES else None
+        consent = self.lawful_basis == Referral.LawfulBasis.CONSENT
+        return (
+            self.person.id, self.service.service.pk, self.service.organisation_id, self.pathway,
+            REFERRAL_REASONS.get(self.pathway, "Needs support on this pathway."), self.status, self.outcome,
+            self.lawful_basis, self.consent_given_on if consent else None,
+            "" if consent else SHARING_AGREEMENT, SHARED_FIELDS.get(self.pathway, DEFAULT_SHARED_FIELDS),
+            self.referred_by, self.moments[0], sent_at, self.response_due, answered, closed,
+            sent_at,  # the partner was told when it was sent
+        )  # fmt: skip
+
+    def rows(
+        self,
+        builder: "_Builder",
+        referral_type: int,
+        events: list[tuple[Any, ...]],
+        timeline: list[tuple[Any, ...]],
+        audit: list[tuple[Any, ...]],
+    ) -> None:
+        """Each step's event, and the timeline entry and audit rows its service writes."""
+        organisation_id = self.service.organisation_id
+        organisation = self.service.service.organisation.name
+        partner = builder.partner_users[organisation_id]
+        status = ""
+        for number, (step, at) in enumerate(zip(self.steps, self.moments, strict=True)):
+            actor = partner if step.partner else self.referred_by
+            previous = status
+            if step.kind == ReferralEvent.Kind.STATUS:
+                status = step.to_status
+            events.append(
+                (
+                    self.id, step.kind, previous if step.to_status else "", step.to_status, step.day,
+                    step.attendance, step.note, actor, builder.user_organisations[actor], step.partner, at,
+                    at if step.partner else None,
+                )
+            )  # fmt: skip
+            summary, action, detail, recipient = self.describe(step, organisation)
+            request = f"seed-referral-{self.id}-{number}"
+            if summary:
+                timeline.append(
+                    (
+                        self.person.id, TimelineEvent.Kind.REFERRAL, step.day, summary[:200], step.note,
+                        TimelineEvent.Visibility.TEAM, referral_type, self.id, actor, at,
+                    )
+                )  # fmt: skip
+            who = (at, actor, builder.emails[actor])
+            target = ("partners.referral", str(self.id), self.person.id)
+            if action:
+                audit.append((*who, action, *target, recipient, request, "10.20.0.14", detail))
+            if step.to_status in CLOSED_STATUSES and previous in WORKING_STATUSES:
+                revoked = ("partner_access.revoked", *target, organisation_id)
+                audit.append((*who, *revoked, request, "10.20.0.14", {}))
+
+    def describe(self, step: _Step, organisation: str) -> tuple[str, str, dict[str, Any], int | None]:
+        """A step's timeline summary (its body is the step's note) and its audit action, detail and
+        recipient, as the partners' services write them."""
+        service = self.service.service
+        consent = self.lawful_basis == Referral.LawfulBasis.CONSENT
+        if step.to_status == Referral.Status.DRAFT:
+            return "", "referral.created", {}, None
+        if step.to_status == Referral.Status.SENT:
+            detail = {
+                "shared_fields": SHARED_FIELDS.get(self.pathway, DEFAULT_SHARED_FIELDS),
+                "lawful_basis": self.lawful_basis,
+                "consent_given_on": self.consent_given_on.isoformat()
+                if consent and self.consent_given_on
+                else None,
+                "sharing_agreement": "" if consent else SHARING_AGREEMENT,
+                "service": service.name,
+            }
+            label = Pathway(self.pathway).label.lower()
+            return f"Referred to {service.name} ({label})", "referral.sent", detail, service.organisation_id
+        if step.to_status == Referral.Status.ACCEPTED:
+            return f"{organisation} accepted the referral", "referral.accepted", {"access": "granted"}, None
+        if step.to_status == Referral.Status.DECLINED:
+            return f"{organisation} declined the referral", "referral.declined", {}, None
+        if step.to_status == Referral.Status.COMPLETED:
+            label = Referral.Outcome(self.outcome).label.lower()
+            summary = f"{organisation} completed the referral: {label}"
+            return summary, "referral.completed", {"outcome": self.outcome}, None
+        if step.to_status == Referral.Status.WITHDRAWN:
+            summary = f"Referral to {service.name} withdrawn"
+            return summary, "referral.withdrawn", {}, service.organisation_id
+        if step.kind == ReferralEvent.Kind.PROGRESS:
+            return f"Update from {organisation}", "referral.progress_updated", {}, None
+        if step.kind == ReferralEvent.Kind.SESSION:
+            label = ReferralEvent.Attendance(step.attendance).label.lower()
+            detail = {"attendance": step.attendance}
+            return f"Session with {organisation}: {label}", "referral.session_recorded", detail, None
+        return "", "", {}, None  # the move to "in progress" rides on the session or update that made it
+
+
+def _weekday_on_or_before(day: date) -> date:
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
+
+
 class Command(BaseCommand):
     help = "Build region-scale benchmark data (PostgreSQL): nominals, their records, contacts and audit."
 
@@ -272,6 +657,13 @@ class Command(BaseCommand):
                 f"Scale data already present: region {REGION} holds {existing:,} nominals. Nothing added."
                 " To build it again, use a fresh database (make bench: drop iom_bench)."
             )
+            if not Referral.objects.filter(nominal__team__region__name=REGION).exists():
+                self.stdout.write(
+                    self.style.WARNING(
+                        "It was built before partners and referrals, so the referral pages and the"
+                        " partner inbox read nothing: drop the database and run again."
+                    )
+                )
             if not AppointmentSeries.objects.filter(nominal__team__region__name=REGION).exists():
                 self.stdout.write(
                     self.style.WARNING(
@@ -287,6 +679,8 @@ class Command(BaseCommand):
             f" {total_contacts:,} contacts over {years} year(s) on {connection.vendor}"
         )
         builder = _Builder(self, random.Random(seed), timezone.localdate(), years)  # noqa: S311 - not secrets
+        # Partners draw from their own sequence, so the rest of the data is as it was before them.
+        builder.partner_rng = random.Random(seed + 1)  # noqa: S311 - not secrets
         with transaction.atomic():
             builder.build(nominals, total_contacts)
         builder.analyse()
@@ -306,6 +700,14 @@ class _Builder:
         self.tables: set[str] = set()
         self.teams: list[Team] = []
         self.emails: dict[int, str] = {}
+        self.user_organisations: dict[int, int | None] = {}
+        self.password = ""
+        self.partner_rng = random.Random(0)  # noqa: S311 - replaced by handle(); not secrets
+        self.directory: list[_Service] = []
+        self.partner_users: dict[int, int] = {}  # organisation id -> its partner member of staff
+        self.planned: list[_Referral] = []
+        # What the referrals leave on a need: (status, unmet reason, day, note) by (nominal id, pathway).
+        self.referred_needs: dict[tuple[int, str], tuple[str, str, date, str]] = {}
         # Unacceptable absences by person (index into people), as date ordinals in the order logged.
         self.absences: dict[int, list[int]] = {}
         self.example_logins = ""
@@ -378,8 +780,10 @@ class _Builder:
     def build(self, active_count: int, total_contacts: int) -> None:
         dropped = self.drop_for_load(sorted(BIG_TABLES))
         staff = self.teams_and_staff(active_count)
+        self.partner_directory()
         people = self.plan_people(staff, active_count)
         self.nominals(people)
+        self.plan_referrals(people)
         self.memberships(people, staff)
         self.allocations(people, staff)
         self.assessments(people)
@@ -387,6 +791,7 @@ class _Builder:
         self.offences(people)
         self.standards(people)
         self.contacts(people, total_contacts)
+        self.referrals()
         self.restore_after_load(dropped)
 
     def teams_and_staff(self, active_count: int) -> dict[int, Staff]:
@@ -457,6 +862,8 @@ class _Builder:
                 crew.manager = member.pk
         self.teams = teams
         self.emails = {user.pk: user.email for user in users}
+        self.user_organisations = {user.pk: user.organisation_id for user in users}
+        self.password = password
         big = TEAMS[0][1]
         self.example_logins = f"police.om.01.{big}@{DOMAIN}, manager.{big}@{DOMAIN}"
         return staff
@@ -710,36 +1117,46 @@ class _Builder:
             rows.append(self.bulk(Assessment, assessments))
 
     def needs(self, people: list[Person]) -> None:
+        """Needs on some pathways, drawn as before partners existed (so the draws, and all the data
+        drawn after them, stay as they were), then given the last word of the person's referrals."""
         rng = self.rng
-        needs: list[Need] = []
+        needs: list[tuple[Need, str, bool]] = []  # with the update's note, and whether it was drawn
         for person in people:
             for pathway in Pathway.values:
-                if rng.random() >= (0.5 if person.active else 0.3):
+                referred = self.referred_needs.get((person.id, pathway))
+                drawn = rng.random() < (0.5 if person.active else 0.3)
+                if not drawn and referred is None:
                     continue
-                status = self.pick(NEED_STATUSES)
-                needs.append(
-                    Need(
-                        nominal_id=person.id,
-                        pathway=pathway,
-                        status=status,
-                        unmet_reason=rng.choice(UnmetReason.values) if status == NeedStatus.UNMET else "",
-                        updated_on=self.day_between(person.entry, person.exit or self.today),
-                    )
+                if drawn:
+                    status = self.pick(NEED_STATUSES)
+                    reason = rng.choice(UnmetReason.values) if status == NeedStatus.UNMET else ""
+                    updated_on = self.day_between(person.entry, person.exit or self.today)
+                    note = "Discussed at supervision."
+                if referred is not None:
+                    status, reason, updated_on, note = referred
+                need = Need(
+                    nominal_id=person.id,
+                    pathway=pathway,
+                    status=status,
+                    unmet_reason=reason,
+                    updated_on=updated_on,
                 )
+                needs.append((need, note, drawn))
         with self.step("needs") as rows:
-            rows.append(self.bulk(Need, needs))
+            rows.append(self.bulk(Need, [need for need, _, _ in needs]))
         workers = {person.id: person.case_team[-1] for person in people}
         updates = [
             NeedUpdate(
                 need=need,
                 status=need.status,
                 unmet_reason=need.unmet_reason,
-                note="Discussed at supervision.",
+                note=note,
                 updated_on=need.updated_on,
                 updated_by_id=workers[need.nominal_id],
-                recorded_at=self.moment(need.updated_on),
+                # A drawn need takes its time from the shared sequence, as it always did.
+                recorded_at=self.moment(need.updated_on) if drawn else self.step_moment(need.updated_on, 0),
             )
-            for need in needs
+            for need, note, drawn in needs
         ]
         with self.step("need updates") as rows:
             rows.append(self.bulk(NeedUpdate, updates))
@@ -1275,6 +1692,286 @@ class _Builder:
             self.write(f"    nominal.viewed {cursor.rowcount:>10,}")
             return logged + cursor.rowcount
 
+    # Partners: the directory, partner staff, and referrals with what they leave behind ----------
+
+    def partner_directory(self) -> None:
+        """About forty services of a dozen organisations: some in each team's area, some for the
+        whole region, a few national; one closed to referrals and one no longer listed. Nothing
+        works on attitudes, thinking and behaviour, so those needs are unmet for want of a service."""
+        rng = self.partner_rng
+        region = Region.objects.get(name=REGION)
+        areas = [(slug, name.removesuffix(" IOM")) for name, slug, _ in TEAMS]
+        organisations = [
+            Organisation(name=name, kind=kind, region=None if national else region)
+            for name, kind, _, national, _ in PARTNERS
+        ]
+        with self.step("partner directory and staff") as rows:
+            rows.append(self.bulk(Organisation, organisations))
+            for organisation, (_, _, slug, national, offers) in zip(organisations, PARTNERS, strict=True):
+                for offer in offers:
+                    for area, area_name in areas if offer.per_area else [("", "")]:
+                        service = PartnerService(
+                            organisation=organisation,
+                            name=f"{offer.name} ({area_name.removeprefix(REGION).strip()})"
+                            if area
+                            else offer.name,
+                            description=offer.description,
+                            region=None if national else region,
+                            area_covered=area_name
+                            or ("England and Wales" if national else f"All of {REGION}"),
+                            eligibility=offer.eligibility,
+                            how_to_refer="Through the IOM case manager.",
+                            typical_wait_days=offer.wait,
+                            capacity=offer.capacity,
+                            response_working_days=offer.respond,
+                            referral_email=f"referrals.{area or 'all'}@{slug}.{DOMAIN}",
+                            is_active=offer.active,
+                            updated_at=self.now,
+                        )
+                        self.directory.append(_Service(service, offer.pathways, area, slug))
+            rows.append(self.bulk(PartnerService, [one.service for one in self.directory]))
+            pathways = [
+                ServicePathway(service=one.service, pathway=pathway)
+                for one in self.directory
+                for pathway in one.pathways
+            ]
+            rows.append(self.bulk(ServicePathway, pathways))
+            # One member of staff for each organisation, who answers its referrals.
+            users = [
+                User(
+                    email=f"partner.{slug}@{DOMAIN}",
+                    full_name=f"{rng.choice(GIVEN_NAMES)} {rng.choice(FAMILY_NAMES)}",
+                    organisation=organisation,
+                    password=self.password,
+                )
+                for organisation, (_, _, slug, _, _) in zip(organisations, PARTNERS, strict=True)
+            ]
+            rows.append(self.bulk(User, users))
+            rows.append(self.bulk(Membership, [Membership(user=user, role=Role.PARTNER) for user in users]))
+        for user, organisation in zip(users, organisations, strict=True):
+            self.emails[user.pk] = user.email
+            self.user_organisations[user.pk] = organisation.pk
+            self.partner_users[organisation.pk] = user.pk
+
+    def plan_referrals(self, people: list[Person]) -> None:
+        """About REFERRALS_PER_PERSON_YEAR referrals for each year a person spends on IOM in the
+        window, each taken through the lifecycle as far as the days since allow; a need on a pathway
+        no service works on is recorded as unmet for want of one instead."""
+        rng, today = self.partner_rng, self.today
+        start = self.window_start
+        open_to_referrals = [one for one in self.directory if one.takes_referrals]
+        on_pathway = {
+            pathway: [one for one in open_to_referrals if pathway in one.pathways]
+            for pathway in Pathway.values
+        }
+        pathways, pathway_weights = list(REFERRAL_PATHWAYS), _cumulative(REFERRAL_PATHWAYS)
+        latest: dict[tuple[int, str], _Referral] = {}
+        for person in people:
+            first, last = max(person.entry, start), min(person.exit or today, today)
+            if last <= first:
+                continue
+            expected = REFERRALS_PER_PERSON_YEAR * (last - first).days / 365
+            count = int(expected) + (rng.random() < expected - int(expected))
+            area = person.team.name.removeprefix(f"{REGION} ").removesuffix(" IOM").lower()
+            for _ in range(count):
+                sent_on = _weekday_on_or_before(
+                    first + timedelta(days=rng.randrange((last - first).days + 1))
+                )
+                pathway = rng.choices(pathways, cum_weights=pathway_weights)[0]
+                services = on_pathway[pathway]
+                if not services:
+                    self.referred_needs[(person.id, pathway)] = (
+                        NeedStatus.UNMET,
+                        UnmetReason.NO_SERVICE,
+                        sent_on,
+                        "No service available in the partner directory",
+                    )
+                    continue
+                weights = [3 if one.area == area else 0 if one.area else 1 for one in services]
+                service = rng.choices(services, weights)[0]
+                referral = _Referral(person, service, pathway, rng.choice(person.case_team), sent_on)
+                draw = rng.random()
+                if draw < 0.75:  # mostly with the person's consent, asked for shortly before
+                    referral.consent_given_on = sent_on - timedelta(days=rng.randrange(14))
+                else:
+                    referral.lawful_basis = LAWFUL_BASES[draw < 0.92]
+                self.lifecycle(referral)
+                self.planned.append(referral)
+                key = (person.id, pathway)
+                if referral.status != Referral.Status.DRAFT and (
+                    key not in latest or latest[key].sent_on <= sent_on
+                ):
+                    latest[key] = referral
+        for key, referral in latest.items():
+            self.referred_needs[key] = referral.need_now()
+
+    def lifecycle(self, referral: _Referral) -> None:
+        """The referral's steps, from the draft to where it is today (or was when the person left)."""
+        rng, today = self.partner_rng, self.today
+        person, service = referral.person, referral.service
+        sent_on = referral.sent_on
+        end = min(person.exit or today, today)
+        referral.step(sent_on, Referral.Status.DRAFT)
+        if person.active and (today - sent_on).days < 14 and rng.random() < 0.1:
+            return  # still being written
+        referral.step(sent_on, Referral.Status.SENT)
+        referral.response_due = add_working_days(sent_on, service.respond)
+        answer_on = add_working_days(sent_on, rng.choice(ANSWER_WORKING_DAYS))
+        if rng.random() < NEVER_ANSWERED:
+            chased_on = sent_on + timedelta(days=rng.randrange(30, 70))
+            if chased_on <= end:
+                referral.step(chased_on, Referral.Status.WITHDRAWN, note=NO_ANSWER)
+            elif person.exit is not None:
+                referral.step(end, Referral.Status.WITHDRAWN, note=LEFT_IOM)
+            return  # still waiting, and overdue
+        if answer_on > end:
+            if person.exit is not None:
+                referral.step(end, Referral.Status.WITHDRAWN, note=LEFT_IOM)
+            return  # still waiting for an answer, in time or late
+        draw = rng.random()
+        if draw < 0.04:
+            referral.step(answer_on, Referral.Status.WITHDRAWN, note=NO_LONGER_NEEDED)
+            return
+        if draw < 0.19:
+            referral.step(answer_on, Referral.Status.DECLINED, note=rng.choice(DECLINE_REASONS), partner=True)
+            return
+        referral.step(answer_on, Referral.Status.ACCEPTED, note=ACCEPTED_NOTE, partner=True)
+        finish_on = answer_on + timedelta(days=rng.randrange(21, 180))
+        working_until = min(finish_on, end)
+        day, sessions = answer_on + timedelta(days=rng.randrange(3, 10)), 0
+        while day < working_until and sessions < SESSIONS:
+            if sessions == 0:
+                referral.step(day, Referral.Status.IN_PROGRESS, partner=True)
+            attendance = rng.choices(ATTENDANCE, cum_weights=ATTENDANCE_WEIGHTS)[0]
+            referral.step(day, kind=ReferralEvent.Kind.SESSION, attendance=attendance, partner=True)
+            sessions += 1
+            if sessions % 2 == 0 and day + timedelta(days=1) < working_until:
+                referral.step(
+                    day + timedelta(days=1),
+                    kind=ReferralEvent.Kind.PROGRESS,
+                    note=rng.choice(PROGRESS_NOTES[referral.pathway]),
+                    partner=True,
+                )
+            day += timedelta(days=rng.randrange(7, 15))
+        if finish_on <= end:
+            if rng.random() < 0.08:
+                referral.step(finish_on, Referral.Status.WITHDRAWN, note=RECALLED)
+                return
+            outcome = rng.choices(list(OUTCOME_SHARES), cum_weights=_cumulative(OUTCOME_SHARES))[0]
+            referral.outcome = outcome
+            referral.step(finish_on, Referral.Status.COMPLETED, note=COMPLETED_NOTES[outcome], partner=True)
+        elif person.exit is not None:
+            referral.step(end, Referral.Status.WITHDRAWN, note=LEFT_IOM)
+
+    def referrals(self) -> None:
+        """The planned referrals, their events, and the timeline entries, audit rows and partner
+        grants the partners' services would have written for each step."""
+        planned = self.planned
+        with self.step("referrals") as rows:
+            ids = self.copy_rows(Referral, REFERRAL_COLUMNS, [referral.row(self) for referral in planned])
+            rows.append(len(ids))
+        events: list[tuple[Any, ...]] = []
+        timeline: list[tuple[Any, ...]] = []
+        audit: list[tuple[Any, ...]] = []
+        referral_type = ContentType.objects.get_for_model(Referral).pk
+        for referral, pk in zip(planned, ids, strict=True):
+            referral.id = pk
+            referral.rows(self, referral_type, events, timeline, audit)
+        with self.step("referral events") as rows:
+            rows.append(len(self.copy_rows(ReferralEvent, REFERRAL_EVENT_COLUMNS, events)))
+        with self.step("timeline events (referrals)") as rows:
+            rows.append(len(self.copy_rows(TimelineEvent, TIMELINE_COLUMNS, timeline)))
+        with self.step("audit events (referrals)") as rows:
+            rows.append(len(self.copy_rows(AuditEvent, AUDIT_COLUMNS, audit)))
+        # A partner organisation sees a person while it works with them (access.py).
+        working = sorted(
+            {
+                (referral.service.organisation_id, referral.person.id)
+                for referral in planned
+                if referral.status in WORKING_STATUSES
+            }
+        )
+        permission = Permission.objects.get(
+            content_type__app_label="cohorts", codename=access.PARTNER_VIEW_PERMISSION.split(".")[1]
+        )
+        nominal_type = ContentType.objects.get_for_model(Nominal)
+        # Bulk rows for the group that access.grant_partner_access would grant through.
+        groups = {
+            organisation_id: access._partner_access_group(organisation_id, create=True)
+            for organisation_id in {organisation_id for organisation_id, _ in working}
+        }
+        with self.step("partner access grants") as rows:
+            rows.append(
+                self.bulk(
+                    GroupObjectPermission,
+                    [
+                        GroupObjectPermission(
+                            group=groups[organisation_id],
+                            permission=permission,
+                            content_type=nominal_type,
+                            object_pk=str(nominal_id),
+                        )
+                        for organisation_id, nominal_id in working
+                    ],
+                )
+            )
+        statuses = Counter(referral.status for referral in planned)
+        overdue = sum(
+            referral.status == Referral.Status.SENT
+            and referral.response_due is not None
+            and referral.response_due < self.today
+            for referral in planned
+        )
+        self.write(
+            "    "
+            + ", ".join(f"{label.lower()} {statuses[value]:,}" for value, label in Referral.Status.choices)
+            + f"; {overdue:,} overdue an answer"
+        )
+        bench = next(one for one in self.directory if one.organisation_slug == BENCH_PARTNER).organisation_id
+        open_for_bench = sum(
+            referral.service.organisation_id == bench and referral.status in OPEN_STATUSES
+            for referral in planned
+        )
+        self.example_logins += f", partner.{BENCH_PARTNER}@{DOMAIN} ({open_for_bench:,} open referrals)"
+
+    def copy_rows(
+        self, model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]
+    ) -> list[int]:
+        """Rows given as tuples of `columns`: by COPY on PostgreSQL, else bulk_create. Quicker than
+        model instances for the larger tables. Returns their ids, taken from the table's sequence."""
+        table = model._meta.db_table
+        self.tables.add(table)
+        if connection.vendor != "postgresql":
+            objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+            for start in range(0, len(objects), BATCH):
+                model._default_manager.bulk_create(objects[start : start + BATCH])
+            return [instance.pk for instance in objects]
+        json_columns = [
+            index
+            for index, name in enumerate(columns)
+            if isinstance(model._meta.get_field(name), models.JSONField)
+        ]
+        names = ", ".join(["id", *(f'"{_column(model, name)}"' for name in columns)])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(rows)],
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for pk, row in zip(ids, rows, strict=True):
+                    values = [pk, *row]
+                    for index in json_columns:  # as text, which COPY reads into jsonb
+                        values[index + 1] = json.dumps(values[index + 1])
+                    copy.write_row(values)
+        return ids
+
+    def step_moment(self, day: date, number: int) -> datetime:
+        """When a referral's step was recorded: in order through the day, never after now."""
+        return min(
+            datetime(day.year, day.month, day.day, 9, tzinfo=UTC) + timedelta(minutes=23 * number), self.now
+        )
+
     def analyse(self) -> None:
         """Fresh statistics, and on PostgreSQL the visibility map and hint bits, so the benchmark's
         plans are production's and no autovacuum of the new rows runs while it measures."""
@@ -1295,6 +1992,13 @@ def _split(total: int, teams: list[tuple[str, str, float]]) -> list[int]:
     counts = [max(1, int(total * share)) for _, _, share in teams]
     counts[0] += total - sum(counts)
     return counts
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise TypeError(f"{name} is not a column of {model.__name__}")
+    return field.column
 
 
 def _letters(number: int) -> str:

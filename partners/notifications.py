@@ -1,0 +1,113 @@
+"""The emails behind the referral tasks.
+
+Email is not a secure channel, so a notice names no person: it gives the referral's reference,
+the service and pathway, and a link to sign in. Each notice is claimed before it is sent, so a
+task that runs twice sends it once; a failed send hands the claim back for the retry.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from iom.core.models import Role, User
+from partners.models import Referral, ReferralEvent
+
+logger = logging.getLogger(__name__)
+
+
+def _link(url_name: str, referral_id: int) -> str:
+    return settings.IOM_BASE_URL + reverse(url_name, args=[referral_id])
+
+
+def partner_recipients(referral: Referral) -> list[str]:
+    """The service's referral inbox if it has one, otherwise every active partner member of staff."""
+    if referral.service.referral_email:
+        return [referral.service.referral_email]
+    staff: QuerySet[User] = User.objects.filter(
+        organisation_id=referral.organisation_id, is_active=True, memberships__role=Role.PARTNER
+    ).distinct()
+    return sorted(staff.values_list("email", flat=True))
+
+
+def case_worker_recipients(referral: Referral) -> list[str]:
+    """The worker who made the referral; if they have left, the person's case team."""
+    if referral.referred_by.is_active:
+        return [referral.referred_by.email]
+    nominal = referral.nominal
+    team = [nominal.police_offender_manager, nominal.probation_practitioner, nominal.support_worker]
+    return sorted({user.email for user in team if user is not None and user.is_active})
+
+
+def notify_partner_of_referral(*, referral_id: int) -> bool:
+    """Tell the partner a referral is waiting. Returns whether this call sent it."""
+    claimed = Referral.objects.filter(
+        pk=referral_id, partner_notified_at__isnull=True, status=Referral.Status.SENT
+    ).update(partner_notified_at=timezone.now())
+    if not claimed:
+        return False  # already sent, answered or withdrawn before the worker got here
+    referral = Referral.objects.select_related("service", "organisation", "nominal__team").get(pk=referral_id)
+    recipients = partner_recipients(referral)
+    if not recipients:
+        logger.warning("Referral %s: %s has no one to notify", referral.reference, referral.organisation)
+        return False
+    try:
+        send_mail(
+            subject=f"New referral {referral.reference} to {referral.service.name}",
+            message=(
+                f"{referral.nominal.team.name} has referred someone to {referral.service.name} "
+                f"for {referral.get_pathway_display().lower()}.\n\n"
+                f"Please accept or decline it by {referral.response_due:%-d %B %Y}.\n\n"
+                f"Sign in to see the referral: {_link('partners:inbox-detail', referral.pk)}\n"
+            ),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    except Exception:
+        Referral.objects.filter(pk=referral_id).update(partner_notified_at=None)
+        raise
+    return True
+
+
+def notify_case_worker(*, referral_event_id: int) -> bool:
+    """Tell the referring worker the partner has answered, updated or closed the referral."""
+    claimed = ReferralEvent.objects.filter(
+        pk=referral_event_id, case_worker_notified_at__isnull=True, by_partner=True
+    ).update(case_worker_notified_at=timezone.now())
+    if not claimed:
+        return False
+    event = ReferralEvent.objects.select_related(
+        "referral__service",
+        "referral__organisation",
+        "referral__referred_by",
+        "referral__nominal__police_offender_manager",
+        "referral__nominal__probation_practitioner",
+        "referral__nominal__support_worker",
+    ).get(pk=referral_event_id)
+    referral = event.referral
+    recipients = case_worker_recipients(referral)
+    if not recipients:
+        return False
+    what = (
+        f"{event.get_to_status_display().lower()} the referral"
+        if event.kind == ReferralEvent.Kind.STATUS
+        else f"added a {event.get_kind_display().lower()}"
+    )
+    try:
+        send_mail(
+            subject=f"Referral {referral.reference}: {referral.organisation.name} {what}",
+            message=(
+                f"{referral.organisation.name} {what} {referral.reference} "
+                f"({referral.service.name}, {referral.get_pathway_display().lower()}).\n\n"
+                f"Sign in to read it: {_link('partners:referral-detail', referral.pk)}\n"
+            ),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    except Exception:
+        ReferralEvent.objects.filter(pk=referral_event_id).update(case_worker_notified_at=None)
+        raise
+    return True

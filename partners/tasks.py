@@ -1,0 +1,34 @@
+"""Email notices about referrals, sent by the worker after the transaction that caused them commits.
+
+Each task takes an id, claims the notice with a conditional update (so a retried or duplicated
+message sends one email), and hands back the claim if sending fails, so the retry can send it.
+"""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=6,
+)
+def notify_partner_of_referral_task(referral_id: int) -> None:
+    from partners.notifications import notify_partner_of_referral  # here: services import this module
+
+    notify_partner_of_referral(referral_id=referral_id)
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=6,
+)
+def notify_case_worker_task(referral_event_id: int) -> None:
+    from partners.notifications import notify_case_worker
+
+    notify_case_worker(referral_event_id=referral_event_id)
