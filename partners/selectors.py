@@ -8,7 +8,8 @@ accepting gave it. Anything else is 404, whether or not it exists, and the attem
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import OrderBy
 from django.http import Http404
 from django.utils import timezone
 
@@ -120,10 +121,11 @@ class ReferralFilters:
         return any(value not in ("", None, False) for value in self.__dict__.values())
 
 
-REFERRAL_SORTS = {
+REFERRAL_SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "newest": ("-created_at", "-id"),
     "oldest": ("created_at", "id"),
-    "due": ("response_due", "id"),
+    # Drafts have no answer due: last on every database (SQLite puts NULLs first, PostgreSQL last).
+    "due": (F("response_due").asc(nulls_last=True), "id"),
     "status": ("status", "-created_at", "-id"),
 }
 

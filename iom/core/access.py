@@ -220,17 +220,23 @@ class ReceivedByOrganisation(Protocol):
 PARTNER_VIEW_PERMISSION = "cohorts.view_nominal"
 
 
-def _partner_access_group(organisation_id: int, *, create: bool = False) -> Group | None:
+def _group_name(organisation_id: int) -> str:
+    return f"Partner organisation {organisation_id}: referred people"
+
+
+def _partner_access_group(organisation_id: int) -> Group | None:
+    return Group.objects.filter(name=_group_name(organisation_id)).first()
+
+
+def partner_access_group(organisation_id: int) -> Group:
     """Each partner organisation's staff share one set of grants: access follows the referral to the
-    organisation, not the member of staff who accepted it."""
-    name = f"Partner organisation {organisation_id}: referred people"
-    if create:
-        return Group.objects.get_or_create(name=name)[0]
-    return Group.objects.filter(name=name).first()
+    organisation, not the member of staff who accepted it. Made on first use; bulk loaders grant
+    through it too."""
+    return Group.objects.get_or_create(name=_group_name(organisation_id))[0]
 
 
 def grant_partner_access(*, organisation_id: int, nominal: models.Model) -> None:
-    assign_perm(PARTNER_VIEW_PERMISSION, _partner_access_group(organisation_id, create=True), nominal)
+    assign_perm(PARTNER_VIEW_PERMISSION, partner_access_group(organisation_id), nominal)
 
 
 def revoke_partner_access(*, organisation_id: int, nominal: models.Model) -> None:

@@ -4,6 +4,7 @@ Every page starts from a referral sent to the partner's organisation (selectors.
 so another organisation's referral, a closed one, or anyone who is not partner staff gets 404.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from iom.core import access
 from iom.core.http import AuthenticatedRequest
+from iom.core.models import User
 from partners import disclosure, selectors, services
 from partners.forms.inbox import (
     AcceptReferralForm,
@@ -131,177 +133,165 @@ def _not_now(request: AuthenticatedRequest, referral: Referral, doing: str) -> H
     return redirect("partners:inbox-detail", referral_id=referral.pk)
 
 
-def _render_form(
-    request: AuthenticatedRequest,
-    referral: Referral,
-    form: ReferralActionForm,
-    *,
-    title: str,
-    submit_label: str,
-    template: str = "partners/inbox/form.html",
-    **extra: Any,
-) -> HttpResponse:
+@dataclass(frozen=True)
+class PartnerAction:
+    """One of the partner's answers or updates: which referrals offer it, its form, the service that
+    does it, and what the partner is told. A closing action leaves the referral's page (now 404)
+    for the inbox."""
+
+    doing: str
+    offered_in: frozenset[str]
+    form_class: type[ReferralActionForm]
+    act: Callable[[User, Referral, dict[str, Any]], str]
+    title: str
+    submit_label: str
+    template: str = "partners/inbox/form.html"
+    closes: bool = False
+    initial: Callable[[], dict[str, Any]] = dict
+
+
+def _act(request: AuthenticatedRequest, referral_id: int, action: PartnerAction) -> HttpResponse:
+    referral = _referral(request, referral_id)
+    if request.method == "GET" and referral.status not in action.offered_in:
+        return _not_now(request, referral, action.doing)
+    if request.method == "POST":
+        form = action.form_class(request.POST)
+        if form.is_valid():
+            try:
+                done = action.act(request.user, referral, form.cleaned_data)
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, done)
+                if action.closes:
+                    return redirect("partners:inbox")
+                return redirect("partners:inbox-detail", referral_id=referral.pk)
+    else:
+        form = action.form_class(initial=action.initial())
     return render(
         request,
-        template,
+        action.template,
         {
             "referral": referral,
             "form": form,
-            "form_title": title,
-            "submit_label": submit_label,
+            "form_title": action.title,
+            "submit_label": action.submit_label,
             "cancel_url": reverse("partners:inbox-detail", args=[referral.pk]),
-            **extra,
         },
     )
 
 
+def _accepted(actor: User, referral: Referral, data: dict[str, Any]) -> str:
+    services.accept_referral(actor=actor, referral=referral, note=data["note"])
+    return (
+        f"Referral {referral.reference} accepted. You can now add updates and sessions, "
+        "and read notes the team shares with partners."
+    )
+
+
+def _declined(actor: User, referral: Referral, data: dict[str, Any]) -> str:
+    services.decline_referral(actor=actor, referral=referral, reason=data["reason"])
+    return f"Referral {referral.reference} declined. The referring worker has been told why."
+
+
+def _updated(actor: User, referral: Referral, data: dict[str, Any]) -> str:
+    services.add_progress_update(
+        actor=actor, referral=referral, note=data["note"], occurred_on=data["occurred_on"]
+    )
+    return "Update added. The referring worker has been told."
+
+
+def _session_recorded(actor: User, referral: Referral, data: dict[str, Any]) -> str:
+    event = services.record_session(
+        actor=actor,
+        referral=referral,
+        session_on=data["session_on"],
+        attendance=data["attendance"],
+        note=data["note"],
+    )
+    return f"Session on {event.occurred_on:%-d %B %Y} recorded: {event.get_attendance_display().lower()}"
+
+
+def _completed(actor: User, referral: Referral, data: dict[str, Any]) -> str:
+    closed = services.complete_referral(
+        actor=actor, referral=referral, outcome=data["outcome"], summary=data["summary"]
+    )
+    return (
+        f"Referral {closed.reference} closed: {closed.get_outcome_display().lower()}. "
+        "The referring worker has been told."
+    )
+
+
+NEW = frozenset({Referral.Status.SENT})
+ACCEPT = PartnerAction(
+    doing="accept it",
+    offered_in=NEW,
+    form_class=AcceptReferralForm,
+    act=_accepted,
+    title="Accept the referral",
+    submit_label="Accept referral",
+    template="partners/inbox/accept.html",
+)
+DECLINE = PartnerAction(
+    doing="decline it",
+    offered_in=NEW,
+    form_class=DeclineReferralForm,
+    act=_declined,
+    title="Decline the referral",
+    submit_label="Decline referral",
+    template="partners/inbox/decline.html",
+    closes=True,
+)
+ADD_UPDATE = PartnerAction(
+    doing="add an update",
+    offered_in=WORKING_STATUSES,
+    form_class=ProgressUpdateForm,
+    act=_updated,
+    title="Add a progress update",
+    submit_label="Add update",
+    initial=lambda: {"occurred_on": timezone.localdate()},
+)
+RECORD_SESSION = PartnerAction(
+    doing="record a session",
+    offered_in=WORKING_STATUSES,
+    form_class=SessionForm,
+    act=_session_recorded,
+    title="Record a session",
+    submit_label="Record session",
+    initial=lambda: {"session_on": timezone.localdate()},
+)
+COMPLETE = PartnerAction(
+    doing="close it with an outcome",
+    offered_in=WORKING_STATUSES,
+    form_class=CompleteReferralForm,
+    act=_completed,
+    title="Close the referral with an outcome",
+    submit_label="Close referral",
+    template="partners/inbox/complete.html",
+    closes=True,
+)
+
+
 @require_http_methods(["GET", "POST"])
 def accept(request: AuthenticatedRequest, referral_id: int) -> HttpResponse:
-    referral = _referral(request, referral_id)
-    if request.method == "GET" and referral.status != Referral.Status.SENT:
-        return _not_now(request, referral, "accept it")
-    if request.method == "POST":
-        form = AcceptReferralForm(request.POST)
-        if form.is_valid():
-            try:
-                services.accept_referral(
-                    actor=request.user, referral=referral, note=form.cleaned_data["note"]
-                )
-            except ValidationError as error:
-                form.add_service_error(error)
-            else:
-                messages.success(
-                    request,
-                    f"Referral {referral.reference} accepted. You can now add updates and sessions, "
-                    "and read notes the team shares with partners.",
-                )
-                return redirect("partners:inbox-detail", referral_id=referral.pk)
-    else:
-        form = AcceptReferralForm()
-    return _render_form(
-        request,
-        referral,
-        form,
-        title="Accept the referral",
-        submit_label="Accept referral",
-        template="partners/inbox/accept.html",
-    )
+    return _act(request, referral_id, ACCEPT)
 
 
 @require_http_methods(["GET", "POST"])
 def decline(request: AuthenticatedRequest, referral_id: int) -> HttpResponse:
-    referral = _referral(request, referral_id)
-    if request.method == "GET" and referral.status != Referral.Status.SENT:
-        return _not_now(request, referral, "decline it")
-    if request.method == "POST":
-        form = DeclineReferralForm(request.POST)
-        if form.is_valid():
-            try:
-                services.decline_referral(
-                    actor=request.user, referral=referral, reason=form.cleaned_data["reason"]
-                )
-            except ValidationError as error:
-                form.add_service_error(error)
-            else:
-                # The referral is closed now and its page answers 404, so back to the inbox.
-                messages.success(
-                    request,
-                    f"Referral {referral.reference} declined. The referring worker has been told why.",
-                )
-                return redirect("partners:inbox")
-    else:
-        form = DeclineReferralForm()
-    return _render_form(
-        request,
-        referral,
-        form,
-        title="Decline the referral",
-        submit_label="Decline referral",
-        template="partners/inbox/decline.html",
-    )
+    return _act(request, referral_id, DECLINE)
 
 
 @require_http_methods(["GET", "POST"])
 def add_update(request: AuthenticatedRequest, referral_id: int) -> HttpResponse:
-    referral = _referral(request, referral_id)
-    if request.method == "GET" and referral.status not in WORKING_STATUSES:
-        return _not_now(request, referral, "add an update")
-    if request.method == "POST":
-        form = ProgressUpdateForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.add_progress_update(
-                    actor=request.user, referral=referral, note=data["note"], occurred_on=data["occurred_on"]
-                )
-            except ValidationError as error:
-                form.add_service_error(error)
-            else:
-                messages.success(request, "Update added. The referring worker has been told.")
-                return redirect("partners:inbox-detail", referral_id=referral.pk)
-    else:
-        form = ProgressUpdateForm(initial={"occurred_on": timezone.localdate()})
-    return _render_form(request, referral, form, title="Add a progress update", submit_label="Add update")
+    return _act(request, referral_id, ADD_UPDATE)
 
 
 @require_http_methods(["GET", "POST"])
 def record_session(request: AuthenticatedRequest, referral_id: int) -> HttpResponse:
-    referral = _referral(request, referral_id)
-    if request.method == "GET" and referral.status not in WORKING_STATUSES:
-        return _not_now(request, referral, "record a session")
-    if request.method == "POST":
-        form = SessionForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                event = services.record_session(
-                    actor=request.user,
-                    referral=referral,
-                    session_on=data["session_on"],
-                    attendance=data["attendance"],
-                    note=data["note"],
-                )
-            except ValidationError as error:
-                form.add_service_error(error)
-            else:
-                attendance = event.get_attendance_display().lower()
-                messages.success(request, f"Session on {event.occurred_on:%-d %B %Y} recorded: {attendance}")
-                return redirect("partners:inbox-detail", referral_id=referral.pk)
-    else:
-        form = SessionForm(initial={"session_on": timezone.localdate()})
-    return _render_form(request, referral, form, title="Record a session", submit_label="Record session")
+    return _act(request, referral_id, RECORD_SESSION)
 
 
 @require_http_methods(["GET", "POST"])
 def complete(request: AuthenticatedRequest, referral_id: int) -> HttpResponse:
-    referral = _referral(request, referral_id)
-    if request.method == "GET" and referral.status not in WORKING_STATUSES:
-        return _not_now(request, referral, "close it with an outcome")
-    if request.method == "POST":
-        form = CompleteReferralForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                closed = services.complete_referral(
-                    actor=request.user, referral=referral, outcome=data["outcome"], summary=data["summary"]
-                )
-            except ValidationError as error:
-                form.add_service_error(error)
-            else:
-                # Closing ends the organisation's access to the person, so the referral's page is gone.
-                messages.success(
-                    request,
-                    f"Referral {closed.reference} closed: {closed.get_outcome_display().lower()}. "
-                    "The referring worker has been told.",
-                )
-                return redirect("partners:inbox")
-    else:
-        form = CompleteReferralForm()
-    return _render_form(
-        request,
-        referral,
-        form,
-        title="Close the referral with an outcome",
-        submit_label="Close referral",
-        template="partners/inbox/complete.html",
-    )
+    return _act(request, referral_id, COMPLETE)

@@ -269,8 +269,13 @@ def test_my_diary_costs_the_same_number_of_queries_however_full(client, django_a
     for n, nominal in enumerate(people):
         appointment(nominal, week + dt.timedelta(days=n % 7), dt.time(9, n), me, colleague)
         appointment(nominal, week - dt.timedelta(days=n + 1), dt.time(9, 0), me)  # outcome needed
+        # Upcoming from today, not from the week's start, so the visits are listed on any weekday.
         appointment(
-            nominal, week + dt.timedelta(days=n % 20), dt.time(11, 0), colleague, kind="custody_visit"
+            nominal,
+            timezone.localdate() + dt.timedelta(days=n % 20),
+            dt.time(11, 0),
+            colleague,
+            kind="custody_visit",
         )
         nominal.conditional_release_date = timezone.localdate() + dt.timedelta(days=n % 20)
         nominal.save()
@@ -410,31 +415,36 @@ def navigation(client, url):
 def test_workers_have_a_diary_item_current_on_both_diaries(client):
     world = build_world()
     client.force_login(member(Role.SUPPORT_WORKER, team=world.own_team))
-    assert navigation(client, MY_DIARY) == {"Caseload": False, "Diary": True}
-    assert navigation(client, TEAM_DIARY) == {"Caseload": False, "Diary": True}
-    assert navigation(client, "/people/") == {"Caseload": True, "Diary": False}
-    assert navigation(client, f"/people/{world.nominal.pk}/") == {"Caseload": True, "Diary": False}
+    others = {"Referrals": False, "Partner directory": False}
+    assert navigation(client, MY_DIARY) == {"Caseload": False, "Diary": True, **others}
+    assert navigation(client, TEAM_DIARY) == {"Caseload": False, "Diary": True, **others}
+    assert navigation(client, "/people/") == {"Caseload": True, "Diary": False, **others}
+    assert navigation(client, f"/people/{world.nominal.pk}/") == {"Caseload": True, "Diary": False, **others}
     # The person's supervision pages are part of their record, so under Caseload.
     assert navigation(client, f"/people/{world.nominal.pk}/contacts/new/") == {
         "Caseload": True,
         "Diary": False,
+        **others,
     }
 
 
 def test_managers_see_the_diary_beside_their_other_items(client):
     world = build_world()
     client.force_login(member(Role.MANAGER, team=world.own_team))
+    others = {"Referrals": False, "Partner directory": False}
     assert navigation(client, MY_DIARY) == {
         "Caseload": False,
         "Diary": True,
         "Dashboard": False,
         "Panel": False,
+        **others,
     }
     assert navigation(client, "/people/panel/") == {
         "Caseload": False,
         "Diary": False,
         "Dashboard": False,
         "Panel": True,
+        **others,
     }
 
 

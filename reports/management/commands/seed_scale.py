@@ -1897,7 +1897,7 @@ class _Builder:
         nominal_type = ContentType.objects.get_for_model(Nominal)
         # Bulk rows for the group that access.grant_partner_access would grant through.
         groups = {
-            organisation_id: access._partner_access_group(organisation_id, create=True)
+            organisation_id: access.partner_access_group(organisation_id)
             for organisation_id in {organisation_id for organisation_id, _ in working}
         }
         with self.step("partner access grants") as rows:
