@@ -143,6 +143,8 @@ class Referral(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     partner_notified_at = models.DateTimeField(null=True, blank=True)
+    # The referral form's one-time key: the same form submitted twice makes (and discloses) one referral.
+    submission_id = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -6,10 +6,11 @@ docs/decisions/0008-referrals.md.
 """
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cohorts.models import Need, NeedStatus, Nominal, Pathway, TimelineEvent, UnmetReason
@@ -191,7 +192,6 @@ def _check_referral_fields(
     return sharing_agreement, fields
 
 
-@transaction.atomic
 def create_referral(
     *,
     actor: User,
@@ -204,9 +204,59 @@ def create_referral(
     sharing_agreement: str = "",
     shared_fields: Iterable[str] = (),
     send: bool = False,
+    submission_id: uuid.UUID | None = None,
 ) -> Referral:
-    """A draft referral, sent at once when `send` (the usual case)."""
+    """A draft referral, sent at once when `send` (the usual case). Submitting the same form twice
+    (the same `submission_id`) returns the first referral: nothing is made, sent or disclosed again."""
     access.require_refer(actor, nominal)
+    if submission_id is not None and (earlier := _earlier_submission(submission_id, nominal)) is not None:
+        return earlier
+    try:
+        return _create_referral(
+            actor=actor,
+            nominal=nominal,
+            service=service,
+            pathway=pathway,
+            reason=reason,
+            lawful_basis=lawful_basis,
+            consent_given_on=consent_given_on,
+            sharing_agreement=sharing_agreement,
+            shared_fields=shared_fields,
+            send=send,
+            submission_id=submission_id,
+        )
+    except IntegrityError:
+        # Two submissions raced past the check above: the unique key let one through.
+        if submission_id is None or (earlier := _earlier_submission(submission_id, nominal)) is None:
+            raise
+        return earlier
+
+
+def _earlier_submission(submission_id: uuid.UUID, nominal: Nominal) -> Referral | None:
+    earlier = Referral.objects.filter(submission_id=submission_id).first()
+    if earlier is not None and earlier.nominal_id != nominal.pk:
+        # A form's key belongs to one person's form; reusing it elsewhere is not a retry.
+        raise ValidationError(
+            "This form has already been used. Open the form again to make another referral."
+        )
+    return earlier
+
+
+@transaction.atomic
+def _create_referral(
+    *,
+    actor: User,
+    nominal: Nominal,
+    service: PartnerService,
+    pathway: str,
+    reason: str,
+    lawful_basis: str,
+    consent_given_on: dt.date | None,
+    sharing_agreement: str,
+    shared_fields: Iterable[str],
+    send: bool,
+    submission_id: uuid.UUID | None,
+) -> Referral:
     reason = _text(reason, field="reason", missing="Say why you are referring the person and what they need")
     sharing_agreement, fields = _check_referral_fields(
         nominal=nominal,
@@ -229,6 +279,7 @@ def create_referral(
         sharing_agreement=sharing_agreement if lawful_basis != Referral.LawfulBasis.CONSENT else "",
         shared_fields=fields,
         referred_by=actor,
+        submission_id=submission_id,
     )
     _add_event(referral, actor=actor, to_status=Referral.Status.DRAFT)
     audit.record(actor=actor, action="referral.created", target=referral, nominal_id=nominal.pk)

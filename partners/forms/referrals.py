@@ -5,6 +5,7 @@ service on the pathway and in the region, consent no older than a year) and thei
 shown against the same fields.
 """
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -77,6 +78,7 @@ class ReferralForm(ReferralFormMixin, forms.Form):
     `services` are those the directory offers for the pathway (closed ones included, so the worker
     sees them); `sending` adds what must be there before anything is disclosed."""
 
+    submission_id = forms.CharField(required=False, widget=forms.HiddenInput)
     service = forms.TypedChoiceField(
         label="Service",
         coerce=int,
@@ -190,6 +192,14 @@ class ReferralForm(ReferralFormMixin, forms.Form):
             "lawful_basis": basis if basis != CONSENT else "",
             "sharing_agreement": referral.sharing_agreement,
         }
+
+    def clean_submission_id(self) -> uuid.UUID | None:
+        # The form's one-time key. A missing or garbled one only loses the protection against a
+        # second submission; it is no reason to refuse the referral.
+        try:
+            return uuid.UUID(self.cleaned_data["submission_id"])
+        except ValueError:
+            return None
 
     def clean_service(self) -> PartnerService:
         service = self.services[self.cleaned_data["service"]]

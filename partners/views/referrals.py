@@ -1,6 +1,7 @@
 """The team's side of referrals: a person's Referrals tab, making a referral (or recording that no
 service exists), following one up, and the list of the referrals for the team's people."""
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -179,16 +180,24 @@ def referral_create(request: AuthenticatedRequest, nominal_id: int) -> HttpRespo
             request, nominal, "partners/person/no_service_offered.html", closed=offered, **context
         )
     sending = request.POST.get("action") != "draft"
-    form = ReferralForm(_posted(request), services=offered, sending=sending)
+    form = ReferralForm(
+        _posted(request), services=offered, sending=sending, initial={"submission_id": str(uuid.uuid4())}
+    )
     if form.is_bound and form.is_valid():
         try:
             referral = services.create_referral(
-                actor=request.user, nominal=nominal, pathway=pathway, send=sending, **form.referral_fields()
+                actor=request.user,
+                nominal=nominal,
+                pathway=pathway,
+                send=sending,
+                submission_id=form.cleaned_data["submission_id"],
+                **form.referral_fields(),
             )
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            if sending:
+            # A second submission of the same form answers with the first referral, as it stands.
+            if referral.status != Referral.Status.DRAFT:
                 messages.success(
                     request, f"Referral {referral.reference} sent to {referral.organisation.name}"
                 )

@@ -172,6 +172,63 @@ def test_sending_discloses_the_chosen_fields_to_the_organisation_audits_it_and_m
     )
 
 
+def test_the_same_form_sent_twice_makes_and_discloses_one_referral(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    world = build_world()
+    service = housing()
+    member(Role.PARTNER, organisation=service.organisation)
+    client.force_login(case_worker(world))
+    form = client.get(url(world.nominal, "accommodation")).context["form"]
+    key = form["submission_id"].value()
+    assert key, "the form carries a one-time key"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(
+            url(world.nominal, "accommodation"), sent_with_consent(service, submission_id=key)
+        )
+        again = client.post(
+            url(world.nominal, "accommodation"), sent_with_consent(service, submission_id=key), follow=True
+        )
+
+    referral = Referral.objects.get()
+    assert first["Location"] == f"/referrals/{referral.pk}/"
+    assert again.redirect_chain == [(f"/referrals/{referral.pk}/", 302)]
+    assert f"Referral {referral.reference} sent to Shelter Housing Advice" in again.content.decode()
+    assert AuditEvent.objects.filter(action="referral.sent").count() == 1
+    assert len(mailoutbox) == 1
+    # A new form has a new key, so a second referral is a deliberate one.
+    assert client.get(url(world.nominal, "accommodation")).context["form"]["submission_id"].value() != key
+
+
+def test_a_draft_submitted_again_as_sent_stays_the_draft_it_was(client):
+    world = build_world()
+    service = housing()
+    client.force_login(case_worker(world))
+    key = "0b6f2a39-4c1e-4f5d-9a51-3a0c1b2d3e4f"
+    client.post(
+        url(world.nominal, "accommodation"), sent_with_consent(service, action="draft", submission_id=key)
+    )
+
+    response = client.post(
+        url(world.nominal, "accommodation"), sent_with_consent(service, submission_id=key), follow=True
+    )
+
+    referral = Referral.objects.get()
+    assert referral.status == Referral.Status.DRAFT
+    assert f"Draft saved: referral {referral.reference} has not been sent" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="referral.sent").exists()
+
+
+def test_a_garbled_form_key_only_loses_the_protection(client):
+    world = build_world()
+    service = housing()
+    client.force_login(case_worker(world))
+    response = client.post(url(world.nominal, "accommodation"), sent_with_consent(service, submission_id="x"))
+    assert response.status_code == 302
+    assert Referral.objects.get().submission_id is None
+
+
 def test_saving_a_draft_needs_only_the_service_and_reason_and_discloses_nothing(client):
     world = build_world()
     service = housing()
