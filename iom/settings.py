@@ -230,7 +230,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Beat runs in production from the start; the monthly governance packs join this schedule (issue 7).
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Referral notices whose task was lost between the commit and the worker.
+    "resend-lost-referral-notices": {
+        "task": "partners.tasks.resend_lost_notices_task",
+        "schedule": 15 * 60,
+    },
+}
 
 # Email: referral notices to partners and case workers, sent by the worker. Development prints them
 # on the console; production names its SMTP server (smtp+tls://user:password@host:587).

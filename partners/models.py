@@ -245,7 +245,15 @@ class ReferralEvent(models.Model):
 
     class Meta:
         ordering = ["recorded_at", "id"]
-        indexes = [models.Index(fields=["referral", "recorded_at"], name="referral_event_order")]
+        indexes = [
+            models.Index(fields=["referral", "recorded_at"], name="referral_event_order"),
+            # The sweep for case workers' notices that never went (partners.notifications.lost_notices).
+            models.Index(
+                fields=["recorded_at"],
+                name="referral_event_unnotified",
+                condition=Q(by_partner=True, case_worker_notified_at__isnull=True),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="status") & ~Q(to_status="")) | (~Q(kind="status") & Q(to_status="")),

@@ -5,6 +5,7 @@ the service and pathway, and a link to sign in. Each notice is claimed before it
 task that runs twice sends it once; a failed send hands the claim back for the retry.
 """
 
+import datetime as dt
 import logging
 
 from django.conf import settings
@@ -111,3 +112,27 @@ def notify_case_worker(*, referral_event_id: int) -> bool:
         ReferralEvent.objects.filter(pk=referral_event_id).update(case_worker_notified_at=None)
         raise
     return True
+
+
+# A notice unclaimed this long after its change was lost on the way to the worker (the broker was
+# down when the transaction committed, say); older than the look-back, it is no longer news.
+LOST_AFTER = dt.timedelta(minutes=10)
+LOOK_BACK = dt.timedelta(days=7)
+
+
+def lost_notices(*, now: dt.datetime) -> tuple[list[int], list[int]]:
+    """The referrals whose partner was never told, and the partner events whose case worker never
+    was: their ids, for the tasks to send again (each claims its notice, so a duplicate sends once)."""
+    window = (now - LOOK_BACK, now - LOST_AFTER)
+    referral_ids = Referral.objects.filter(
+        status=Referral.Status.SENT, partner_notified_at__isnull=True, sent_at__range=window
+    ).values_list("pk", flat=True)
+    event_ids = (
+        ReferralEvent.objects.filter(
+            by_partner=True, case_worker_notified_at__isnull=True, recorded_at__range=window
+        )
+        # Work starting is the first update's side effect; the worker hears of the update itself.
+        .exclude(kind=ReferralEvent.Kind.STATUS, to_status=Referral.Status.IN_PROGRESS)
+        .values_list("pk", flat=True)
+    )
+    return sorted(referral_ids), sorted(event_ids)

@@ -6,6 +6,7 @@ message sends one email), and hands back the claim if sending fails, so the retr
 
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 
 @shared_task(
@@ -32,3 +33,16 @@ def notify_case_worker_task(referral_event_id: int) -> None:
     from partners.notifications import notify_case_worker
 
     notify_case_worker(referral_event_id=referral_event_id)
+
+
+@shared_task
+def resend_lost_notices_task() -> int:
+    """On beat's schedule: queue again any notice that never reached the worker. Returns how many."""
+    from partners.notifications import lost_notices
+
+    referral_ids, event_ids = lost_notices(now=timezone.now())
+    for referral_id in referral_ids:
+        notify_partner_of_referral_task.delay(referral_id)
+    for event_id in event_ids:
+        notify_case_worker_task.delay(event_id)
+    return len(referral_ids) + len(event_ids)

@@ -18,7 +18,7 @@ from iom.core.models import Role, User
 from partners import notifications, services
 from partners.factories import PartnerOrganisationFactory, PartnerServiceFactory
 from partners.models import PartnerService, Referral, ReferralEvent
-from partners.tasks import notify_case_worker_task, notify_partner_of_referral_task
+from partners.tasks import notify_case_worker_task, notify_partner_of_referral_task, resend_lost_notices_task
 from tests.actors import World, build_world, member
 
 
@@ -306,3 +306,75 @@ def test_a_failed_send_hands_the_case_worker_notice_back_for_the_retry(scene):
     assert notifications.notify_case_worker(referral_event_id=accepted.pk) is True
     assert notifications.notify_case_worker(referral_event_id=accepted.pk) is False
     assert len(mail.outbox) == 1
+
+
+# Notices lost between the commit and the worker -------------------------------------------------
+
+
+def lose_the_partner_notice(scene: Scene, *, sent_ago: dt.timedelta) -> Referral:
+    """A sent referral whose task never ran (no commit callbacks here): only the sweep can tell."""
+    referral = scene.refer()
+    Referral.objects.filter(pk=referral.pk).update(sent_at=timezone.now() - sent_ago)
+    return referral
+
+
+def test_the_sweep_sends_a_partner_notice_that_never_went_once(scene):
+    lost = lose_the_partner_notice(scene, sent_ago=dt.timedelta(minutes=20))
+    assert mail.outbox == []
+
+    assert resend_lost_notices_task.delay().get() == 1
+    assert resend_lost_notices_task.delay().get() == 0
+
+    assert recipients() == [["alex@housing.example.org"]]
+    assert f"New referral {lost.reference}" in mail.outbox[0].subject
+
+
+@pytest.mark.parametrize(
+    "sent_ago",
+    [dt.timedelta(minutes=2), dt.timedelta(days=8)],
+    ids=["its task may still be on the way", "no longer news"],
+)
+def test_the_sweep_leaves_a_notice_too_new_or_too_old(scene, sent_ago):
+    lose_the_partner_notice(scene, sent_ago=sent_ago)
+    assert resend_lost_notices_task.delay().get() == 0
+    assert mail.outbox == []
+
+
+def test_the_sweep_leaves_a_referral_answered_or_already_announced(scene, committed):
+    with committed():
+        announced = scene.refer()
+    Referral.objects.filter(pk=announced.pk).update(sent_at=timezone.now() - dt.timedelta(hours=1))
+    answered = lose_the_partner_notice(scene, sent_ago=dt.timedelta(hours=1))
+    services.decline_referral(actor=scene.partner, referral=answered, reason="No vacancies")
+    mail.outbox.clear()
+    # The decline's own notice to the worker was lost too: that one is sent, the partner's is not.
+    ReferralEvent.objects.filter(referral=answered).update(recorded_at=timezone.now() - dt.timedelta(hours=1))
+
+    assert resend_lost_notices_task.delay().get() == 1
+    assert recipients() == [["pp@probation.example.org"]]
+
+
+def test_the_sweep_sends_a_case_worker_notice_that_never_went_once(scene, committed):
+    with committed():
+        referral = scene.refer()
+    services.accept_referral(actor=scene.partner, referral=referral)
+    update = services.add_progress_update(actor=scene.partner, referral=referral, note="Viewing booked")
+    ReferralEvent.objects.filter(by_partner=True).update(
+        recorded_at=timezone.now() - dt.timedelta(minutes=30)
+    )
+    mail.outbox.clear()
+
+    assert resend_lost_notices_task.delay().get() == 2  # the acceptance and the update
+    assert resend_lost_notices_task.delay().get() == 0
+
+    assert recipients() == [["pp@probation.example.org"], ["pp@probation.example.org"]]
+    update.refresh_from_db()
+    assert update.case_worker_notified_at is not None
+
+
+def test_beat_runs_the_sweep_every_quarter_of_an_hour(settings):
+    from iom.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["resend-lost-referral-notices"]
+    assert entry["schedule"] == 15 * 60
+    assert entry["task"] in app.tasks
