@@ -242,6 +242,8 @@ class ReferralEvent(models.Model):
     by_partner = models.BooleanField(default=False)
     recorded_at = models.DateTimeField(default=timezone.now)
     case_worker_notified_at = models.DateTimeField(null=True, blank=True)
+    # Set when the partner has been told of this event: only a withdrawal of a sent referral is news to them.
+    partner_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["recorded_at", "id"]

@@ -7,10 +7,11 @@ task that runs twice sends it once; a failed send hands the claim back for the r
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -73,6 +74,53 @@ def notify_partner_of_referral(*, referral_id: int) -> bool:
     return True
 
 
+# A withdrawal the partner knew something of: the referral had been sent to them.
+_WITHDRAWN_AFTER_SENDING = Q(
+    kind=ReferralEvent.Kind.STATUS,
+    to_status=Referral.Status.WITHDRAWN,
+    from_status__in=[Referral.Status.SENT, Referral.Status.ACCEPTED, Referral.Status.IN_PROGRESS],
+)
+
+
+def notify_partner_of_withdrawal(*, referral_event_id: int) -> bool:
+    """Tell the partner the team has withdrawn a referral sent to them. Returns whether this call sent it.
+
+    The referral's pages are closed to them now, so the notice has no link; it gives no reason, as
+    the reason may say more about the person than email should carry."""
+    claimed = ReferralEvent.objects.filter(
+        _WITHDRAWN_AFTER_SENDING, pk=referral_event_id, partner_notified_at__isnull=True
+    ).update(partner_notified_at=timezone.now())
+    if not claimed:
+        return False
+    event = ReferralEvent.objects.select_related(
+        "referral__service", "referral__organisation", "referral__nominal__team"
+    ).get(pk=referral_event_id)
+    referral = event.referral
+    recipients = partner_recipients(referral)
+    if not recipients:
+        logger.warning("Referral %s: %s has no one to notify", referral.reference, referral.organisation)
+        return False
+    was = (
+        "was waiting for your answer" if event.from_status == Referral.Status.SENT else "you were working on"
+    )
+    try:
+        send_mail(
+            subject=f"Referral {referral.reference} to {referral.service.name} withdrawn",
+            message=(
+                f"{referral.nominal.team.name} has withdrawn referral {referral.reference} "
+                f"({referral.service.name}, {referral.get_pathway_display().lower()}), which {was}.\n\n"
+                "You need do nothing more with it, and it has left your list of referrals. "
+                "Contact the referring team if you have questions.\n"
+            ),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    except Exception:
+        ReferralEvent.objects.filter(pk=referral_event_id).update(partner_notified_at=None)
+        raise
+    return True
+
+
 def notify_case_worker(*, referral_event_id: int) -> bool:
     """Tell the referring worker the partner has answered, updated or closed the referral."""
     claimed = ReferralEvent.objects.filter(
@@ -120,14 +168,26 @@ LOST_AFTER = dt.timedelta(minutes=10)
 LOOK_BACK = dt.timedelta(days=7)
 
 
-def lost_notices(*, now: dt.datetime) -> tuple[list[int], list[int]]:
-    """The referrals whose partner was never told, and the partner events whose case worker never
-    was: their ids, for the tasks to send again (each claims its notice, so a duplicate sends once)."""
+@dataclass(frozen=True)
+class LostNotices:
+    """Ids whose notice never went: referrals (to the partner), withdrawals (to the partner), and
+    partner events (to the case worker)."""
+
+    referrals: list[int]
+    withdrawals: list[int]
+    partner_events: list[int]
+
+
+def lost_notices(*, now: dt.datetime) -> LostNotices:
+    """What the tasks should send again; each task claims its notice, so a duplicate sends once."""
     window = (now - LOOK_BACK, now - LOST_AFTER)
-    referral_ids = Referral.objects.filter(
+    referrals = Referral.objects.filter(
         status=Referral.Status.SENT, partner_notified_at__isnull=True, sent_at__range=window
     ).values_list("pk", flat=True)
-    event_ids = (
+    withdrawals = ReferralEvent.objects.filter(
+        _WITHDRAWN_AFTER_SENDING, partner_notified_at__isnull=True, recorded_at__range=window
+    ).values_list("pk", flat=True)
+    partner_events = (
         ReferralEvent.objects.filter(
             by_partner=True, case_worker_notified_at__isnull=True, recorded_at__range=window
         )
@@ -135,4 +195,4 @@ def lost_notices(*, now: dt.datetime) -> tuple[list[int], list[int]]:
         .exclude(kind=ReferralEvent.Kind.STATUS, to_status=Referral.Status.IN_PROGRESS)
         .values_list("pk", flat=True)
     )
-    return sorted(referral_ids), sorted(event_ids)
+    return LostNotices(sorted(referrals), sorted(withdrawals), sorted(partner_events))

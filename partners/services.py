@@ -31,7 +31,11 @@ from partners.models import (
     ServicePathway,
 )
 from partners.response_times import add_working_days
-from partners.tasks import notify_case_worker_task, notify_partner_of_referral_task
+from partners.tasks import (
+    notify_case_worker_task,
+    notify_partner_of_referral_task,
+    notify_partner_of_withdrawal_task,
+)
 
 
 def _text(value: str, *, field: str, missing: str, required: bool = True) -> str:
@@ -407,8 +411,10 @@ def withdraw_referral(*, actor: User, referral: Referral, reason: str) -> Referr
     _check_transition(referral, Referral.Status.WITHDRAWN)
     reason = _text(reason, field="reason", missing="Say why the referral is withdrawn")
     was_sent = referral.status != Referral.Status.DRAFT
-    _close(referral, actor=actor, to_status=Referral.Status.WITHDRAWN, note=reason)
+    event = _close(referral, actor=actor, to_status=Referral.Status.WITHDRAWN, note=reason)
     if was_sent:
+        # The partner may be waiting to answer, or working with the person: they must hear it stopped.
+        notify_partner_of_withdrawal_task.delay_on_commit(event.pk)  # type: ignore[attr-defined]  # Celery 5.4+; stubs lag
         _on_timeline(
             referral, actor=actor, summary=f"Referral to {referral.service.name} withdrawn", body=reason
         )

@@ -35,14 +35,29 @@ def notify_case_worker_task(referral_event_id: int) -> None:
     notify_case_worker(referral_event_id=referral_event_id)
 
 
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError, OSError),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=6,
+)
+def notify_partner_of_withdrawal_task(referral_event_id: int) -> None:
+    from partners.notifications import notify_partner_of_withdrawal
+
+    notify_partner_of_withdrawal(referral_event_id=referral_event_id)
+
+
 @shared_task
 def resend_lost_notices_task() -> int:
     """On beat's schedule: queue again any notice that never reached the worker. Returns how many."""
     from partners.notifications import lost_notices
 
-    referral_ids, event_ids = lost_notices(now=timezone.now())
-    for referral_id in referral_ids:
+    lost = lost_notices(now=timezone.now())
+    for referral_id in lost.referrals:
         notify_partner_of_referral_task.delay(referral_id)
-    for event_id in event_ids:
+    for event_id in lost.withdrawals:
+        notify_partner_of_withdrawal_task.delay(event_id)
+    for event_id in lost.partner_events:
         notify_case_worker_task.delay(event_id)
-    return len(referral_ids) + len(event_ids)
+    return len(lost.referrals) + len(lost.withdrawals) + len(lost.partner_events)

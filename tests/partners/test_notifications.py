@@ -18,7 +18,12 @@ from iom.core.models import Role, User
 from partners import notifications, services
 from partners.factories import PartnerOrganisationFactory, PartnerServiceFactory
 from partners.models import PartnerService, Referral, ReferralEvent
-from partners.tasks import notify_case_worker_task, notify_partner_of_referral_task, resend_lost_notices_task
+from partners.tasks import (
+    notify_case_worker_task,
+    notify_partner_of_referral_task,
+    notify_partner_of_withdrawal_task,
+    resend_lost_notices_task,
+)
 from tests.actors import World, build_world, member
 
 
@@ -254,10 +259,69 @@ def test_the_teams_own_actions_send_the_worker_nothing(scene, committed):
         draft = scene.refer(send=False)
         services.send_referral(actor=scene.worker, referral=draft)
     assert recipients() == [["alex@housing.example.org"]]  # the partner's notice only
-    with committed() as callbacks:
+    with committed():
         services.withdraw_referral(actor=scene.worker, referral=draft, reason="Moved away")
-    assert callbacks == []
+    # The withdrawal is news to the partner, not to the worker who made it.
+    assert recipients() == [["alex@housing.example.org"]] * 2
+
+
+# The partner hears of a withdrawal ----------------------------------------------------------------
+
+
+def test_the_partner_hears_a_referral_waiting_for_their_answer_was_withdrawn(scene, committed):
+    with committed():
+        referral = scene.refer()
+    with committed():
+        services.withdraw_referral(actor=scene.worker, referral=referral, reason="Moved to Leeds")
+    notice = mail.outbox[-1]
+    assert notice.to == ["alex@housing.example.org"]
+    assert notice.subject == f"Referral {referral.reference} to Tenancy support withdrawn"
+    assert "which was waiting for your answer" in notice.body
+    assert "Moved to Leeds" not in notice.body  # the reason may say too much for email
+    assert_names_no_one(scene, notice)
+    withdrawal = referral.events.get(to_status=Referral.Status.WITHDRAWN)
+    assert withdrawal.partner_notified_at is not None
+
+
+def test_the_partner_hears_a_referral_they_were_working_on_was_withdrawn(scene, committed):
+    referral = scene.refer()
+    services.accept_referral(actor=scene.partner, referral=referral)
+    with committed():
+        services.withdraw_referral(actor=scene.worker, referral=referral, reason="Recalled to prison")
+    assert recipients()[-1] == ["alex@housing.example.org"]
+    assert "which you were working on" in mail.outbox[-1].body
+
+
+def test_a_withdrawn_draft_tells_no_one(scene, committed):
+    draft = scene.refer(send=False)
+    with committed() as callbacks:
+        services.withdraw_referral(actor=scene.worker, referral=draft, reason="Made in error")
+    assert (callbacks, mail.outbox) == ([], [])
+    withdrawal = draft.events.get(to_status=Referral.Status.WITHDRAWN)
+    assert notifications.notify_partner_of_withdrawal(referral_event_id=withdrawal.pk) is False
+
+
+def test_running_the_withdrawal_task_twice_sends_one_email(scene):
+    referral = scene.refer()
+    services.withdraw_referral(actor=scene.worker, referral=referral, reason="Moved away")
+    withdrawal = referral.events.get(to_status=Referral.Status.WITHDRAWN)
+    notify_partner_of_withdrawal_task.apply(args=(withdrawal.pk,))
+    notify_partner_of_withdrawal_task.apply(args=(withdrawal.pk,))
     assert len(mail.outbox) == 1
+
+
+def test_a_failed_send_hands_the_withdrawal_notice_back_for_the_retry(scene):
+    referral = scene.refer()
+    services.withdraw_referral(actor=scene.worker, referral=referral, reason="Moved away")
+    withdrawal = referral.events.get(to_status=Referral.Status.WITHDRAWN)
+    with (
+        mock.patch.object(notifications, "send_mail", side_effect=smtplib.SMTPServerDisconnected),
+        pytest.raises(smtplib.SMTPServerDisconnected),
+    ):
+        notifications.notify_partner_of_withdrawal(referral_event_id=withdrawal.pk)
+    withdrawal.refresh_from_db()
+    assert withdrawal.partner_notified_at is None
+    assert notifications.notify_partner_of_withdrawal(referral_event_id=withdrawal.pk) is True
 
 
 def test_a_team_event_is_never_announced_even_if_its_task_is_run(scene):
@@ -378,3 +442,18 @@ def test_beat_runs_the_sweep_every_quarter_of_an_hour(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["resend-lost-referral-notices"]
     assert entry["schedule"] == 15 * 60
     assert entry["task"] in app.tasks
+
+
+def test_the_sweep_sends_a_lost_withdrawal_notice_once(scene):
+    referral = scene.refer()
+    Referral.objects.filter(pk=referral.pk).update(partner_notified_at=timezone.now())
+    services.withdraw_referral(actor=scene.worker, referral=referral, reason="Moved away")
+    ReferralEvent.objects.filter(to_status=Referral.Status.WITHDRAWN).update(
+        recorded_at=timezone.now() - dt.timedelta(minutes=30)
+    )
+
+    assert resend_lost_notices_task.delay().get() == 1
+    assert resend_lost_notices_task.delay().get() == 0
+    assert [message.subject for message in mail.outbox] == [
+        f"Referral {referral.reference} to Tenancy support withdrawn"
+    ]

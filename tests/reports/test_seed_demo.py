@@ -42,7 +42,12 @@ from partners.models import (
     ReferralEvent,
     ServicePathway,
 )
-from partners.notifications import notify_case_worker, notify_partner_of_referral
+from partners.notifications import (
+    lost_notices,
+    notify_case_worker,
+    notify_partner_of_referral,
+    notify_partner_of_withdrawal,
+)
 from partners.response_times import add_working_days
 from reports.management.commands.seed_demo import DEMO_PASSWORD, NO_SERVICE_NOTES
 from supervision import selectors
@@ -425,7 +430,15 @@ class TestTheDemo:
         assert not any(
             notify_case_worker(referral_event_id=pk) for pk in answered.values_list("pk", flat=True)
         )
+        withdrawn = ReferralEvent.objects.filter(to_status=Referral.Status.WITHDRAWN)
+        assert not any(
+            notify_partner_of_withdrawal(referral_event_id=pk)
+            for pk in withdrawn.values_list("pk", flat=True)
+        )
         assert mail.outbox == []
+        # And beat's sweep for lost notices finds nothing to send again.
+        lost = lost_notices(now=timezone.now())
+        assert (lost.referrals, lost.withdrawals, lost.partner_events) == ([], [], [])
 
     def test_every_demo_user_can_sign_in(self, client, seeded):
         for user in User.objects.all():

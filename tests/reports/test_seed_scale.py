@@ -295,6 +295,13 @@ def test_referrals_move_only_as_the_lifecycle_allows_on_days_in_order(seeded):
         if referral.status in CLOSED_STATUSES:
             assert referral.closed_at is not None
     assert not ReferralEvent.objects.filter(by_partner=True, case_worker_notified_at=None).exists()
+    withdrawals = ReferralEvent.objects.filter(to_status=Referral.Status.WITHDRAWN)
+    assert withdrawals.exclude(from_status=Referral.Status.DRAFT).exists()
+    for withdrawal in withdrawals:
+        # The partner heard of a withdrawal of what had been sent to them; a draft's is news to no one.
+        told = withdrawal.from_status != Referral.Status.DRAFT
+        assert (withdrawal.partner_notified_at == withdrawal.recorded_at) == told, withdrawal
+        assert (withdrawal.partner_notified_at is None) == (not told), withdrawal
 
 
 def test_every_step_has_its_timeline_entry_and_audit_rows(seeded):

@@ -1658,6 +1658,9 @@ def _refer(
     ReferralEvent.objects.filter(
         referral__in=made, by_partner=True, case_worker_notified_at__isnull=True
     ).update(case_worker_notified_at=F("recorded_at"))
+    ReferralEvent.objects.filter(
+        referral__in=made, to_status=Referral.Status.WITHDRAWN, partner_notified_at__isnull=True
+    ).exclude(from_status=Referral.Status.DRAFT).update(partner_notified_at=F("recorded_at"))
 
 
 def _demo_referral(

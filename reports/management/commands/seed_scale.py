@@ -408,7 +408,7 @@ REFERRAL_COLUMNS = (
 )  # fmt: skip
 REFERRAL_EVENT_COLUMNS = (
     "referral_id", "kind", "from_status", "to_status", "occurred_on", "attendance", "note", "actor_id",
-    "organisation_id", "by_partner", "recorded_at", "case_worker_notified_at",
+    "organisation_id", "by_partner", "recorded_at", "case_worker_notified_at", "partner_notified_at",
 )  # fmt: skip
 TIMELINE_COLUMNS = (
     "nominal_id", "kind", "occurred_on", "summary", "body", "visibility", "source_type_id", "source_id",
@@ -533,6 +533,11 @@ class _Referral:
         for number, (step, at) in enumerate(zip(self.steps, self.moments, strict=True)):
             actor = partner if step.partner else self.referred_by
             previous = status
+            # The partner heard of a withdrawal of what had been sent to them at the time (notifications.py).
+            told_partner = step.to_status == Referral.Status.WITHDRAWN and previous not in (
+                "",
+                Referral.Status.DRAFT,
+            )
             if step.kind == ReferralEvent.Kind.STATUS:
                 status = step.to_status
             events.append(
@@ -540,6 +545,7 @@ class _Referral:
                     self.id, step.kind, previous if step.to_status else "", step.to_status, step.day,
                     step.attendance, step.note, actor, builder.user_organisations[actor], step.partner, at,
                     at if step.partner else None,
+                    at if told_partner else None,
                 )
             )  # fmt: skip
             summary, action, detail, recipient = self.describe(step, organisation)
