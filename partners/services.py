@@ -400,7 +400,7 @@ def send_referral(*, actor: User, referral: Referral) -> Referral:
         updated_on=timezone.localdate(now),
         note=f"Referred to {referral.service.name}",
     )
-    notify_partner_of_referral_task.delay_on_commit(referral.pk)  # type: ignore[attr-defined]  # Celery 5.4+; stubs lag
+    notify_partner_of_referral_task.delay_on_commit(referral.pk)
     return referral
 
 
@@ -414,7 +414,7 @@ def withdraw_referral(*, actor: User, referral: Referral, reason: str) -> Referr
     event = _close(referral, actor=actor, to_status=Referral.Status.WITHDRAWN, note=reason)
     if was_sent:
         # The partner may be waiting to answer, or working with the person: they must hear it stopped.
-        notify_partner_of_withdrawal_task.delay_on_commit(event.pk)  # type: ignore[attr-defined]  # Celery 5.4+; stubs lag
+        notify_partner_of_withdrawal_task.delay_on_commit(event.pk)
         _on_timeline(
             referral, actor=actor, summary=f"Referral to {referral.service.name} withdrawn", body=reason
         )
@@ -472,7 +472,7 @@ def accept_referral(*, actor: User, referral: Referral, note: str = "") -> Refer
         nominal_id=referral.nominal_id,
         detail={"access": "granted"},
     )
-    notify_case_worker_task.delay_on_commit(event.pk)  # type: ignore[attr-defined]  # Celery 5.4+; stubs lag
+    notify_case_worker_task.delay_on_commit(event.pk)
     return referral
 
 
@@ -495,7 +495,7 @@ def decline_referral(*, actor: User, referral: Referral, reason: str) -> Referra
         referral, actor=actor, note=f"{referral.organisation.name} declined the referral"
     )
     audit.record(actor=actor, action="referral.declined", target=referral, nominal_id=referral.nominal_id)
-    notify_case_worker_task.delay_on_commit(event.pk)  # type: ignore[attr-defined]  # Celery 5.4+; stubs lag
+    notify_case_worker_task.delay_on_commit(event.pk)
     return referral
 
 
@@ -525,7 +525,7 @@ def add_progress_update(
     audit.record(
         actor=actor, action="referral.progress_updated", target=referral, nominal_id=referral.nominal_id
     )
-    notify_case_worker_task.delay_on_commit(event.pk)  # type: ignore[attr-defined]  # Celery 5.4+; stubs lag
+    notify_case_worker_task.delay_on_commit(event.pk)
     return event
 
 
@@ -566,7 +566,7 @@ def record_session(
         nominal_id=referral.nominal_id,
         detail={"attendance": attendance},
     )
-    notify_case_worker_task.delay_on_commit(event.pk)  # type: ignore[attr-defined]  # Celery 5.4+; stubs lag
+    notify_case_worker_task.delay_on_commit(event.pk)
     return event
 
 
@@ -607,7 +607,7 @@ def complete_referral(*, actor: User, referral: Referral, outcome: str, summary:
         nominal_id=referral.nominal_id,
         detail={"outcome": outcome},
     )
-    notify_case_worker_task.delay_on_commit(event.pk)  # type: ignore[attr-defined]  # Celery 5.4+; stubs lag
+    notify_case_worker_task.delay_on_commit(event.pk)
     return referral
 
 

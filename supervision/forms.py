@@ -161,43 +161,12 @@ def staff_label(user: User) -> str:
 
 
 class SupervisionForm(GovukFormMixin, forms.Form):
-    """GOV.UK checkboxes for multiple choices, and service errors put against their fields."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            self._style(field)
+    """A supervision form; some fields depend on the person and are added once it is made."""
 
     def add_field(self, name: str, field: forms.Field) -> None:
         """A field that depends on the person (their team's staff, who may read police notes)."""
         self.fields[name] = field
-        field.widget.attrs["class"] = (
-            "govuk-radios__input" if isinstance(field.widget, forms.RadioSelect) else "govuk-input"
-        )
-        field.template_name = "govuk/field.html"  # type: ignore[attr-defined]
-        self._style(field)
-
-    @staticmethod
-    def _style(field: forms.Field) -> None:
-        if isinstance(field.widget, forms.CheckboxSelectMultiple):
-            field.widget.attrs["class"] = "govuk-checkboxes__input"
-            field.template_name = "supervision/_checkboxes.html"  # type: ignore[attr-defined]
-
-    def error_summary_links(self) -> list[tuple[str, str]]:
-        links: list[tuple[str, str]] = [("", str(message)) for message in self.non_field_errors()]
-        for name, field in self.fields.items():
-            grouped = isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
-            for message in self.errors.get(name, []):
-                links.append((f"#id_{name}{'_0' if grouped else ''}", message))
-        return links
-
-    def add_service_error(self, error: ValidationError) -> None:
-        """A service's ValidationError, each message against its field where the form has one."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
+        self.style_field(field)
 
 
 def _staff_field(staff: Iterable[User], *, required: bool = True) -> forms.TypedMultipleChoiceField:

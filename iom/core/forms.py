@@ -10,13 +10,17 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 _WIDGET_CLASSES = {
     "select": "govuk-select",
     "textarea": "govuk-textarea",
     "radioselect": "govuk-radios__input",
+    "checkboxselectmultiple": "govuk-checkboxes__input",
 }
+# Widgets rendered as a fieldset of choices: the error summary links to the first one.
+_GROUPED = (forms.RadioSelect, forms.CheckboxSelectMultiple)
 
 
 def _govuk_class(widget: forms.Widget) -> str:
@@ -45,13 +49,21 @@ class GovukFormMixin:
     template_name = "govuk/form.html"
     fields: dict[str, forms.Field]
     errors: Any
+    # A service's error key -> the form field that shows it, where the names differ.
+    service_fields: dict[str, str] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.template_name = "govuk/field.html"  # type: ignore[attr-defined]  # Django 5+; stubs lag
-            existing = field.widget.attrs.get("class", "")
+            self.style_field(field)
+
+    @staticmethod
+    def style_field(field: forms.Field) -> None:
+        """GOV.UK classes and markup for a field, also for one added after the form is made."""
+        field.template_name = "govuk/field.html"  # type: ignore[attr-defined]  # Django 5+; stubs lag
+        existing = field.widget.attrs.get("class", "")
+        if _govuk_class(field.widget) not in existing.split():
             field.widget.attrs["class"] = f"{_govuk_class(field.widget)} {existing}".strip()
 
     def full_clean(self) -> None:
@@ -65,12 +77,26 @@ class GovukFormMixin:
         """(anchor, message) pairs for the GOV.UK error summary, in field order."""
         links: list[tuple[str, str]] = []
         for message in self.non_field_errors():  # type: ignore[attr-defined]
-            links.append(("", message))
+            links.append(("", str(message)))
         for name, field in self.fields.items():
             for message in self.errors.get(name, []):
-                suffix = "_0" if isinstance(field.widget, forms.RadioSelect) else ""
-                links.append((f"#id_{name}{suffix}", message))
+                suffix = "_0" if isinstance(field.widget, _GROUPED) else ""
+                links.append((f"#id_{name}{suffix}", str(message)))
         return links
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """A service's ValidationError, each message against its field where the form has one."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)  # type: ignore[attr-defined]
+            return
+        for key, problems in error.error_dict.items():
+            for problem in problems:
+                target, message = self.place(key, problem)
+                self.add_error(target if target in self.fields else None, message)  # type: ignore[attr-defined]
+
+    def place(self, key: str, problem: ValidationError) -> tuple[str | None, ValidationError]:
+        """Where a service's message goes, and in what words; a form may say it better."""
+        return self.service_fields.get(key, key), problem
 
 
 class SignInForm(GovukFormMixin, AuthenticationForm):

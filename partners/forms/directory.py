@@ -18,40 +18,10 @@ from partners.models import PARTNER_KINDS, Capacity, PartnerService
 
 LONGEST_WAIT_DAYS = 730
 SEARCH_MAX_LENGTH = 100
-CHECKBOXES_TEMPLATE = "partners/directory/_checkboxes.html"
 
 
 class DirectoryForm(GovukFormMixin, forms.Form):
-    """GOV.UK checkboxes for multiple choices, and service errors put against their fields."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.CheckboxSelectMultiple):
-                field.widget.attrs["class"] = "govuk-checkboxes__input"
-                field.template_name = CHECKBOXES_TEMPLATE  # type: ignore[attr-defined]
-
-    def error_summary_links(self) -> list[tuple[str, str]]:
-        links: list[tuple[str, str]] = [("", str(message)) for message in self.non_field_errors()]
-        for name, field in self.fields.items():
-            grouped = isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
-            for message in self.errors.get(name, []):
-                links.append((f"#id_{name}{'_0' if grouped else ''}", message))
-        return links
-
-    def add_service_error(self, error: ValidationError) -> None:
-        """A service's ValidationError, each message against its field where the form has one."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, problems in error.error_dict.items():
-            for problem in problems:
-                target, message = self.place(field, problem)
-                self.add_error(target if target in self.fields else None, message)
-
-    def place(self, field: str, problem: ValidationError) -> tuple[str | None, ValidationError]:
-        """Where a service's message goes, and in what words; a form may say it better."""
-        return field, problem
+    """The directory's forms: GOV.UK checkboxes for multiple choices, service errors by field."""
 
 
 def _whole_days(
@@ -246,15 +216,15 @@ class PartnerServiceForm(DirectoryForm):
             values["is_active"] = data["is_active"]
         return values
 
-    def place(self, field: str, problem: ValidationError) -> tuple[str | None, ValidationError]:
+    def place(self, key: str, problem: ValidationError) -> tuple[str | None, ValidationError]:
         # The unique constraint's own words ("Partner service with this Organisation and Name
         # already exists") name database columns and sit on no field; say it as a manager would.
-        if field == NON_FIELD_ERRORS and problem.code == "unique_together":
+        if key == NON_FIELD_ERRORS and problem.code == "unique_together":
             organisation = self.cleaned_data.get("organisation")
             owner = organisation.name if organisation is not None else "This organisation"
             name = self.cleaned_data.get("name", "")
             return "name", ValidationError(f"{owner} already lists a service called {name}")
-        return field, problem
+        return super().place(key, problem)
 
 
 class PartnerOrganisationForm(DirectoryForm):

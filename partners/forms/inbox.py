@@ -8,7 +8,6 @@ fields, or above the form when they are about the referral as a whole.
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from cohorts.models import Pathway
 from iom.core.forms import DatePickerInput, GovukFormMixin
@@ -46,13 +45,6 @@ class InboxFilterForm(GovukFormMixin, forms.Form):
 
 class ReferralActionForm(GovukFormMixin, forms.Form):
     """A partner's answer or update, with the service's refusals shown where they belong."""
-
-    def add_service_error(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, messages in error.message_dict.items():
-            self.add_error(field if field in self.fields else None, messages)
 
 
 def _text(*, label: str, required_message: str = "", help_text: str = "", rows: int = 5) -> forms.CharField:

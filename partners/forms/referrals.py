@@ -24,27 +24,8 @@ TEXT_TOO_LONG = f"Keep it to {REFERRAL_TEXT_MAX_LENGTH:,} characters"
 
 
 class ReferralFormMixin(GovukFormMixin):
-    """Error summary links that reach the first radio or checkbox of a group, and a service's
-    ValidationError put against the field it names."""
-
-    # Service error keys that the form shows under another name.
-    service_fields: dict[str, str] = {}
-
-    def error_summary_links(self) -> list[tuple[str, str]]:
-        links: list[tuple[str, str]] = [("", str(message)) for message in self.non_field_errors()]  # type: ignore[attr-defined]
-        for name, field in self.fields.items():
-            grouped = isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple)
-            for message in self.errors.get(name, []):
-                links.append((f"#id_{name}{'_0' if grouped else ''}", str(message)))
-        return links
-
-    def add_service_error(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)  # type: ignore[attr-defined]
-            return
-        for key, messages in error.message_dict.items():
-            name = self.service_fields.get(key, key)
-            self.add_error(name if name in self.fields else None, messages)  # type: ignore[attr-defined]
+    """The referral forms: error summary links reach the first radio or checkbox of a group, and a
+    service's ValidationError goes against the field it names (GovukFormMixin does both)."""
 
 
 def _pathway_field(*, label: str, message: str) -> forms.ChoiceField:
