@@ -27,7 +27,9 @@ def _link(url_name: str, referral_id: int) -> str:
 
 def partner_recipients(referral: Referral) -> list[str]:
     """The service's referral inbox if it has one, otherwise every active partner member of staff."""
-    if referral.service.referral_email:
+    # The service's inbox belongs to whoever runs the service now; a referral to its former
+    # organisation goes to that organisation's staff instead.
+    if referral.service.referral_email and referral.service.organisation_id == referral.organisation_id:
         return [referral.service.referral_email]
     staff: QuerySet[User] = User.objects.filter(
         organisation_id=referral.organisation_id, is_active=True, memberships__role=Role.PARTNER
@@ -54,6 +56,8 @@ def notify_partner_of_referral(*, referral_id: int) -> bool:
     referral = Referral.objects.select_related("service", "organisation", "nominal__team").get(pk=referral_id)
     recipients = partner_recipients(referral)
     if not recipients:
+        # Handed back, so the sweep tries again once the organisation has staff or an inbox.
+        Referral.objects.filter(pk=referral_id).update(partner_notified_at=None)
         logger.warning("Referral %s: %s has no one to notify", referral.reference, referral.organisation)
         return False
     try:
@@ -88,7 +92,11 @@ def notify_partner_of_withdrawal(*, referral_event_id: int) -> bool:
     The referral's pages are closed to them now, so the notice has no link; it gives no reason, as
     the reason may say more about the person than email should carry."""
     claimed = ReferralEvent.objects.filter(
-        _WITHDRAWN_AFTER_SENDING, pk=referral_event_id, partner_notified_at__isnull=True
+        _WITHDRAWN_AFTER_SENDING,
+        pk=referral_event_id,
+        partner_notified_at__isnull=True,
+        # A referral withdrawn before its own notice went is news to no one.
+        referral__partner_notified_at__isnull=False,
     ).update(partner_notified_at=timezone.now())
     if not claimed:
         return False
@@ -98,6 +106,7 @@ def notify_partner_of_withdrawal(*, referral_event_id: int) -> bool:
     referral = event.referral
     recipients = partner_recipients(referral)
     if not recipients:
+        ReferralEvent.objects.filter(pk=referral_event_id).update(partner_notified_at=None)
         logger.warning("Referral %s: %s has no one to notify", referral.reference, referral.organisation)
         return False
     was = (
@@ -139,6 +148,8 @@ def notify_case_worker(*, referral_event_id: int) -> bool:
     referral = event.referral
     recipients = case_worker_recipients(referral)
     if not recipients:
+        ReferralEvent.objects.filter(pk=referral_event_id).update(case_worker_notified_at=None)
+        logger.warning("Referral %s: no one on the case team to notify", referral.reference)
         return False
     what = (
         f"{event.get_to_status_display().lower()} the referral"
@@ -185,7 +196,10 @@ def lost_notices(*, now: dt.datetime) -> LostNotices:
         status=Referral.Status.SENT, partner_notified_at__isnull=True, sent_at__range=window
     ).values_list("pk", flat=True)
     withdrawals = ReferralEvent.objects.filter(
-        _WITHDRAWN_AFTER_SENDING, partner_notified_at__isnull=True, recorded_at__range=window
+        _WITHDRAWN_AFTER_SENDING,
+        partner_notified_at__isnull=True,
+        referral__partner_notified_at__isnull=False,
+        recorded_at__range=window,
     ).values_list("pk", flat=True)
     partner_events = (
         ReferralEvent.objects.filter(

@@ -371,7 +371,14 @@ def send_referral(*, actor: User, referral: Referral) -> Referral:
     now = timezone.now()
     referral.sent_at = now
     referral.response_due = add_working_days(timezone.localdate(now), referral.service.response_working_days)
-    _move(referral, actor=actor, to_status=Referral.Status.SENT, extra_fields=["sent_at", "response_due"])
+    # The recipient is whoever runs the service when it is sent: a draft may predate a move.
+    referral.organisation = referral.service.organisation
+    _move(
+        referral,
+        actor=actor,
+        to_status=Referral.Status.SENT,
+        extra_fields=["sent_at", "response_due", "organisation"],
+    )
     _on_timeline(
         referral,
         actor=actor,

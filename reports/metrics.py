@@ -444,8 +444,6 @@ REFERRAL_STATUSES = (
     Referral.Status.COMPLETED,
     Referral.Status.WITHDRAWN,
 )
-# A referral in one of these was accepted on its way there.
-ACCEPTED_STATUSES = (Referral.Status.ACCEPTED, Referral.Status.IN_PROGRESS, Referral.Status.COMPLETED)
 PARTNERS_NOT_RESPONDING_SHOWN = 25
 
 
@@ -619,7 +617,8 @@ def time_to_accept(*, team_id: int, today: date) -> TimeToAccept:
         _team_referrals(team_id)
         .alias(was_accepted=Exists(accepted_event))
         .filter(
-            Q(status__in=ACCEPTED_STATUSES, was_accepted=True) | Q(status=Referral.Status.DECLINED),
+            # Accepted, whatever became of it since (withdrawn later included), or declined.
+            Q(was_accepted=True) | Q(status=Referral.Status.DECLINED),
             sent_at__isnull=False,
             responded_at__date__gte=since,
         )

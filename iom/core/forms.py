@@ -80,6 +80,10 @@ class GovukFormMixin:
             links.append(("", str(message)))
         for name, field in self.fields.items():
             for message in self.errors.get(name, []):
+                if field.widget.is_hidden:
+                    # Nothing on the page to go to (a value carried by a link): the message alone.
+                    links.append(("", str(message)))
+                    continue
                 suffix = "_0" if isinstance(field.widget, _GROUPED) else ""
                 links.append((f"#id_{name}{suffix}", str(message)))
         return links

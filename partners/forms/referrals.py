@@ -252,7 +252,10 @@ class NoServiceForm(ReferralFormMixin, forms.Form):
 class WithdrawForm(ReferralFormMixin, forms.Form):
     reason = forms.CharField(
         label="Why are you withdrawing the referral?",
-        help_text="The partner sees this if the referral was sent to them.",
+        help_text=(
+            "For your team's record. If the referral was sent, the partner is told it was withdrawn, "
+            "but not why."
+        ),
         max_length=REFERRAL_TEXT_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Say why the referral is withdrawn", "max_length": TEXT_TOO_LONG},

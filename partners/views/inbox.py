@@ -126,10 +126,16 @@ def _referral(request: AuthenticatedRequest, referral_id: int) -> Referral:
     return selectors.get_referral_for_partner(user=request.user, referral_id=referral_id)
 
 
-def _not_now(request: AuthenticatedRequest, referral: Referral, doing: str) -> HttpResponse:
+def _not_now(request: AuthenticatedRequest, referral: Referral, action: "PartnerAction") -> HttpResponse:
     """An action the referral's status does not offer: back to the referral, which shows what it does."""
-    status = "new" if referral.status == Referral.Status.SENT else referral.get_status_display().lower()
-    messages.info(request, f"Referral {referral.reference} is {status}, so you cannot {doing} now")
+    if referral.status == action.done_status:
+        said = f"Referral {referral.reference} has already been {referral.get_status_display().lower()}"
+    elif referral.status == Referral.Status.SENT:
+        said = f"Referral {referral.reference} is new, so you cannot {action.doing} until it is accepted"
+    else:
+        status = referral.get_status_display().lower()
+        said = f"Referral {referral.reference} is {status}, so you can no longer {action.doing}"
+    messages.info(request, said)
     return redirect("partners:inbox-detail", referral_id=referral.pk)
 
 
@@ -148,12 +154,15 @@ class PartnerAction:
     template: str = "partners/inbox/form.html"
     closes: bool = False
     initial: Callable[[], dict[str, Any]] = dict
+    done_status: str = ""  # the status the action leaves the referral in, if it changes it
 
 
 def _act(request: AuthenticatedRequest, referral_id: int, action: PartnerAction) -> HttpResponse:
     referral = _referral(request, referral_id)
-    if request.method == "GET" and referral.status not in action.offered_in:
-        return _not_now(request, referral, action.doing)
+    # Status before the form: a partner answering a referral a colleague has just answered is told
+    # that, not that a field is missing.
+    if referral.status not in action.offered_in:
+        return _not_now(request, referral, action)
     if request.method == "POST":
         form = action.form_class(request.POST)
         if form.is_valid():
@@ -231,6 +240,7 @@ ACCEPT = PartnerAction(
     title="Accept the referral",
     submit_label="Accept referral",
     template="partners/inbox/accept.html",
+    done_status=Referral.Status.ACCEPTED,
 )
 DECLINE = PartnerAction(
     doing="decline it",
@@ -241,6 +251,7 @@ DECLINE = PartnerAction(
     submit_label="Decline referral",
     template="partners/inbox/decline.html",
     closes=True,
+    done_status=Referral.Status.DECLINED,
 )
 ADD_UPDATE = PartnerAction(
     doing="add an update",

@@ -96,9 +96,9 @@ def test_bad_input_is_shown_against_its_field_and_nothing_is_saved(client, scene
 def test_a_referral_not_yet_accepted_cannot_be_closed_with_an_outcome(client, scene):
     referral = scene.refer()
     client.force_login(scene.partner)
-    response = client.post(url(referral), {"outcome": "achieved", "summary": "Done"})
-    assert response.status_code == 200
-    assert "so it cannot be completed yet" in response.content.decode()
+    response = client.post(url(referral), {"outcome": "achieved", "summary": "Done"}, follow=True)
+    assert response.redirect_chain == [(f"/referrals-to-us/{referral.pk}/", 302)]
+    assert "is new, so you cannot close it with an outcome until it is accepted" in response.content.decode()
     referral.refresh_from_db()
     assert referral.status == Referral.Status.SENT
 

@@ -75,9 +75,11 @@ def test_a_reason_is_required_and_nothing_is_saved_without_one(client, scene):
 def test_an_accepted_referral_cannot_be_declined(client, scene):
     referral = scene.accepted()
     client.force_login(scene.partner)
-    response = client.post(url(referral), {"reason": "Changed our mind"})
-    assert response.status_code == 200
-    assert "This referral is accepted, so it can no longer be declined" in response.content.decode()
+    response = client.post(url(referral), {"reason": "Changed our mind"}, follow=True)
+    assert response.redirect_chain == [(f"/referrals-to-us/{referral.pk}/", 302)]
+    assert f"Referral {referral.reference} is accepted, so you can no longer decline it" in (
+        response.content.decode()
+    )
     referral.refresh_from_db()
     assert referral.status == Referral.Status.ACCEPTED
 

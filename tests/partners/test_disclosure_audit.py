@@ -11,7 +11,7 @@ from django.utils import timezone
 from iom.core.models import AuditEvent, Role
 from partners import selectors, services
 from partners.factories import PartnerOrganisationFactory, PartnerServiceFactory
-from partners.models import Referral
+from partners.models import PartnerService, Referral
 from tests.actors import build_world, member
 
 LONDON = ZoneInfo("Europe/London")
@@ -223,3 +223,23 @@ def test_a_refused_look_at_a_real_referral_is_logged_and_a_missing_one_is_not(sc
         (outsider, str(referral.pk), world.nominal.pk),
     ]
     assert rows("nominal.viewed") == rows("referral.viewed") == []
+
+
+def test_a_draft_goes_to_whoever_runs_the_service_when_it_is_sent(scene):
+    """A service moved to another organisation after the draft was made: the disclosure, its audit
+    row and the right to accept follow the service, not the organisation the draft first named."""
+    _, worker, _, old_partner, service = scene
+    draft = refer(scene, send=False)
+    successor = PartnerOrganisationFactory.create(name="Harbour Housing")
+    new_partner = member(Role.PARTNER, organisation=successor)
+    PartnerService.objects.filter(pk=service.pk).update(organisation=successor)
+
+    sent = services.send_referral(actor=worker, referral=draft)
+
+    assert sent.organisation == successor
+    assert Referral.objects.get(pk=draft.pk).organisation == successor
+    [disclosure] = rows("referral.sent")
+    assert disclosure.recipient == successor
+    with pytest.raises(Http404):
+        selectors.get_referral_for_partner(user=old_partner, referral_id=draft.pk)
+    assert selectors.get_referral_for_partner(user=new_partner, referral_id=draft.pk) == draft

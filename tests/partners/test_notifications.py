@@ -133,13 +133,20 @@ def test_without_an_inbox_the_organisations_active_partner_staff_get_one_notice(
     assert recipients() == [["alex@housing.example.org", "bea@housing.example.org"]]
 
 
-def test_an_organisation_with_no_one_to_tell_is_logged(scene, committed, caplog):
+def test_an_organisation_with_no_one_to_tell_is_logged_and_told_once_it_has_someone(scene, committed, caplog):
     scene.partner.is_active = False
     scene.partner.save()
     with committed():
         referral = scene.refer()
     assert mail.outbox == []
     assert f"Referral {referral.reference}: Northshire Housing Trust has no one to notify" in caplog.text
+    referral.refresh_from_db()
+    assert referral.partner_notified_at is None  # handed back for the sweep
+    scene.service.referral_email = "referrals@housing.example.org"
+    scene.service.save()
+    Referral.objects.filter(pk=referral.pk).update(sent_at=timezone.now() - dt.timedelta(minutes=20))
+    assert resend_lost_notices_task.delay().get() == 1
+    assert recipients() == [["referrals@housing.example.org"]]
 
 
 def test_the_partner_notice_names_the_team_service_and_deadline_but_not_the_person(scene, committed):
@@ -284,7 +291,8 @@ def test_the_partner_hears_a_referral_waiting_for_their_answer_was_withdrawn(sce
 
 
 def test_the_partner_hears_a_referral_they_were_working_on_was_withdrawn(scene, committed):
-    referral = scene.refer()
+    with committed():
+        referral = scene.refer()
     services.accept_referral(actor=scene.partner, referral=referral)
     with committed():
         services.withdraw_referral(actor=scene.worker, referral=referral, reason="Recalled to prison")
@@ -301,17 +309,28 @@ def test_a_withdrawn_draft_tells_no_one(scene, committed):
     assert notifications.notify_partner_of_withdrawal(referral_event_id=withdrawal.pk) is False
 
 
-def test_running_the_withdrawal_task_twice_sends_one_email(scene):
-    referral = scene.refer()
+def test_a_referral_withdrawn_before_its_own_notice_went_is_news_to_no_one(scene, committed):
+    referral = scene.refer()  # its notice never went (no commit here)
+    with committed():
+        services.withdraw_referral(actor=scene.worker, referral=referral, reason="Sent by mistake")
+    assert mail.outbox == []
+    assert notify_partner_of_referral_task.apply(args=(referral.pk,)).successful()
+    assert mail.outbox == []  # withdrawn: no longer news either
+
+
+def test_running_the_withdrawal_task_twice_sends_one_email(scene, committed):
+    with committed():
+        referral = scene.refer()
     services.withdraw_referral(actor=scene.worker, referral=referral, reason="Moved away")
     withdrawal = referral.events.get(to_status=Referral.Status.WITHDRAWN)
     notify_partner_of_withdrawal_task.apply(args=(withdrawal.pk,))
     notify_partner_of_withdrawal_task.apply(args=(withdrawal.pk,))
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2  # the referral's own notice, then one of its withdrawal
 
 
-def test_a_failed_send_hands_the_withdrawal_notice_back_for_the_retry(scene):
-    referral = scene.refer()
+def test_a_failed_send_hands_the_withdrawal_notice_back_for_the_retry(scene, committed):
+    with committed():
+        referral = scene.refer()
     services.withdraw_referral(actor=scene.worker, referral=referral, reason="Moved away")
     withdrawal = referral.events.get(to_status=Referral.Status.WITHDRAWN)
     with (
@@ -457,3 +476,14 @@ def test_the_sweep_sends_a_lost_withdrawal_notice_once(scene):
     assert [message.subject for message in mail.outbox] == [
         f"Referral {referral.reference} to Tenancy support withdrawn"
     ]
+
+
+def test_a_referral_to_a_services_former_organisation_goes_to_that_organisations_staff(scene):
+    """The service's inbox address belongs to whoever runs it now, not to the referral's recipient."""
+    referral = scene.refer()
+    successor = PartnerOrganisationFactory.create(name="Harbour Housing")
+    scene.service.organisation = successor
+    scene.service.referral_email = "referrals@harbour.example.org"
+    scene.service.save()
+    referral.refresh_from_db()
+    assert notifications.partner_recipients(referral) == ["alex@housing.example.org"]

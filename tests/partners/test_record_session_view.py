@@ -108,8 +108,8 @@ def test_bad_input_is_shown_against_its_field_and_nothing_is_saved(client, scene
 def test_a_referral_not_yet_accepted_takes_no_sessions(client, scene):
     referral = scene.refer()
     client.force_login(scene.partner)
-    response = client.post(url(referral), {"session_on": typed(TODAY), "attendance": "attended"})
-    assert response.status_code == 200
+    response = client.post(url(referral), {"session_on": typed(TODAY), "attendance": "attended"}, follow=True)
+    assert response.redirect_chain == [(f"/referrals-to-us/{referral.pk}/", 302)]
     assert "so you cannot record a session until it is accepted" in response.content.decode()
     assert not referral.events.filter(kind=ReferralEvent.Kind.SESSION).exists()
     assert client.get(url(referral)).status_code == 302

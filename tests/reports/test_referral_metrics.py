@@ -163,12 +163,13 @@ def test_time_to_accept_counts_working_days_from_sending_to_acceptance_in_the_la
     declined = sent(manager, housing, nominal=world.nominal, pathway="health")
     services.decline_referral(actor=partner, referral=declined, reason="Full")
     dated(declined, sent_on=date(2026, 9, 1), answered_on=date(2026, 9, 2))
-    # Not counted: accepted before the 12 months, still waiting, accepted then withdrawn, marked
-    # accepted with no acceptance on record, and another team's.
-    accepted(date(2025, 11, 10), date(2025, 11, 17))
-    dated(sent(manager, housing, nominal=world.nominal), sent_on=date(2026, 11, 16))
+    # Accepted in 1 working day and withdrawn since by the team: the partner's answer still counts.
     withdrawn = accepted(date(2026, 7, 1), date(2026, 7, 2))
     services.withdraw_referral(actor=manager, referral=withdrawn, reason="Moved away")
+    # Not counted: accepted before the 12 months, still waiting, marked accepted with no
+    # acceptance on record, and another team's.
+    accepted(date(2025, 11, 10), date(2025, 11, 17))
+    dated(sent(manager, housing, nominal=world.nominal), sent_on=date(2026, 11, 16))
     unrecorded = sent(manager, housing, nominal=world.nominal)
     Referral.objects.filter(pk=unrecorded.pk).update(status="accepted", responded_at=at(date(2026, 11, 3)))
     other = sent(member(Role.MANAGER, team=world.other_team), housing, nominal=world.other_nominal)
@@ -180,18 +181,18 @@ def test_time_to_accept_counts_working_days_from_sending_to_acceptance_in_the_la
     assert figures.overall == AcceptanceTimes(
         pathway="",
         label="All pathways",
-        accepted=5,
-        median_days=2.0,
-        p90_days=10,  # nearest rank: the 5th of 5
-        within_deadline=4,
+        accepted=6,
+        median_days=1.5,  # of 0, 1, 1, 2, 4, 10
+        p90_days=10,  # nearest rank: the 6th of 6
+        within_deadline=5,
         declined=1,
     )
-    assert (figures.overall.within_deadline_percent, figures.overall.declined_percent) == (80, 17)
+    assert (figures.overall.within_deadline_percent, figures.overall.declined_percent) == (83, 14)
     by_pathway = {row.pathway: row for row in figures.pathways}
     assert list(by_pathway) == list(Pathway.values)
     accommodation = by_pathway["accommodation"]
-    assert (accommodation.accepted, accommodation.median_days, accommodation.p90_days) == (4, 1.5, 10)
-    assert (accommodation.within_deadline, accommodation.within_deadline_percent) == (3, 75)
+    assert (accommodation.accepted, accommodation.median_days, accommodation.p90_days) == (5, 1.0, 10)
+    assert (accommodation.within_deadline, accommodation.within_deadline_percent) == (4, 80)
     assert (accommodation.declined, accommodation.declined_percent) == (0, 0)
     health = by_pathway["health"]
     assert (health.accepted, health.median_days, health.p90_days, health.within_deadline) == (1, 4.0, 4, 1)
