@@ -11,6 +11,7 @@ from cohorts.models import (
     CohortMembership,
     CohortReview,
     Ethnicity,
+    FeedbackTheme,
     Gender,
     Goal,
     Need,
@@ -500,10 +501,23 @@ class GoalStatusForm(GovukFormMixin, forms.Form):
         )
 
 
+def _themes(label: str) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label,
+        required=False,
+        choices=FeedbackTheme.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Optional. Governance reports count these themes, never the words.",
+        error_messages={"invalid_choice": "Select themes from the list"},
+    )
+
+
 class FeedbackForm(GovukFormMixin, forms.Form):
     given_on = _date("Date given")
     what_helps = _text("What helps", required=False, rows=3, help_text="In their words")
+    helps_themes = _themes("What helps is about")
     what_does_not_help = _text("What does not help", required=False, rows=3, help_text="In their words")
+    does_not_help_themes = _themes("What does not help is about")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"given_on": timezone.localdate()})

@@ -523,13 +523,35 @@ class Goal(models.Model):
         return self.in_their_words[:60]
 
 
+class FeedbackTheme(models.TextChoices):
+    """What feedback is about, from a fixed list, so the governance pack can count it without
+    quoting anyone's words (which could identify them)."""
+
+    WORKER = "worker", "Relationship with their worker"
+    LISTENED_TO = "listened_to", "Being listened to"
+    HOUSING = "housing", "Housing"
+    MONEY = "money", "Money and benefits"
+    WORK = "work", "Work and training"
+    HEALTH = "health", "Health and mental health"
+    DRUGS_ALCOHOL = "drugs_alcohol", "Drugs and alcohol"
+    FAMILY = "family", "Family"
+    DEMANDS = "demands", "Too many appointments or conditions"
+    TRAVEL = "travel", "Travel to appointments"
+
+
 class Feedback(models.Model):
-    """What the person says helps and does not help, recorded with them."""
+    """What the person says helps and does not help, recorded with them.
+
+    Each side may carry themes from `FeedbackTheme`, ticked by the worker: what helps and what
+    does not are themed apart, so the pack can say "housing helps" as well as "housing was raised".
+    """
 
     nominal = models.ForeignKey(Nominal, on_delete=models.CASCADE, related_name="feedback")
     given_on = models.DateField()
     what_helps = models.TextField(blank=True)
     what_does_not_help = models.TextField(blank=True)
+    helps_themes = models.JSONField(default=list, blank=True, help_text="FeedbackTheme values.")
+    does_not_help_themes = models.JSONField(default=list, blank=True, help_text="FeedbackTheme values.")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

@@ -1,6 +1,7 @@
 """Every write to the nominal record. Each function checks access, writes, adds its timeline
 event and its audit row in one transaction, and says what went wrong in words a worker can act on."""
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -22,6 +23,7 @@ from cohorts.models import (
     CohortReview,
     CohortSetting,
     Feedback,
+    FeedbackTheme,
     Goal,
     Need,
     NeedStatus,
@@ -510,18 +512,31 @@ def set_goal_status(*, actor: User, goal: Goal, status: str) -> Goal:
 
 @transaction.atomic
 def record_feedback(
-    *, actor: User, nominal: Nominal, given_on: date, what_helps: str = "", what_does_not_help: str = ""
+    *,
+    actor: User,
+    nominal: Nominal,
+    given_on: date,
+    what_helps: str = "",
+    what_does_not_help: str = "",
+    helps_themes: Sequence[str] = (),
+    does_not_help_themes: Sequence[str] = (),
 ) -> Feedback:
     access.require_edit_nominal(actor, nominal)
     if not (what_helps.strip() or what_does_not_help.strip()):
         raise ValidationError("Enter what helps, what does not help, or both")
     if given_on > timezone.localdate():
         raise ValidationError({"given_on": "The date must be today or in the past"})
+    for name, themes in (("helps_themes", helps_themes), ("does_not_help_themes", does_not_help_themes)):
+        if not set(themes) <= set(FeedbackTheme.values):
+            raise ValidationError({name: "Select themes from the list"})
     feedback = Feedback.objects.create(
         nominal=nominal,
         given_on=given_on,
         what_helps=what_helps.strip(),
         what_does_not_help=what_does_not_help.strip(),
+        # In the list's order, each once, so the pack counts a theme once per feedback.
+        helps_themes=[theme for theme in FeedbackTheme.values if theme in helps_themes],
+        does_not_help_themes=[theme for theme in FeedbackTheme.values if theme in does_not_help_themes],
         recorded_by=actor,
     )
     body = "\n".join(

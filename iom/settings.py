@@ -8,6 +8,7 @@ names the variable. Development values are not code defaults: `make run` writes 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -220,6 +221,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     for folder in ("queue", "processed", "control"):
         (_queue / folder).mkdir(parents=True, exist_ok=True)
 else:
+    # Redis delivers an unacknowledged task again after this long: how a task whose worker was killed
+    # (acks_late) comes back. It must exceed the longest task and any retry countdown, or a task
+    # still running would be handed to a second worker; a regional pack takes about a minute.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_IGNORE_RESULT = True  # progress and outcomes live in our own tables
 CELERY_TASK_ACKS_LATE = True
@@ -227,13 +231,34 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = _flag("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
+# Report builds have their own queue (one at a time, children recycled: docs/deployment.md). The
+# scheduler and the sweep only insert rows and send builds, so they stay on the default queue rather
+# than wait behind PDFs; an exact name wins over the pattern.
+CELERY_TASK_ROUTES = {
+    "reports.tasks.schedule_monthly_packs_task": {"queue": "default"},
+    "reports.tasks.resend_stalled_reports_task": {"queue": "default"},
+    "reports.tasks.*": {"queue": "reports"},
+}
 CELERY_TASK_DEFAULT_QUEUE = "default"
-# Beat runs in production from the start; the monthly governance packs join this schedule (issue 7).
+# Beat's crontab entries are in local time (Celery's own default is UTC).
+CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Referral notices whose task was lost between the commit and the worker.
     "resend-lost-referral-notices": {
         "task": "partners.tasks.resend_lost_notices_task",
+        "schedule": 15 * 60,
+    },
+    # Regional packs on the first working day of the month. A static schedule cannot say "first
+    # working day" (weekends, bank holidays: 1 January can push it to the 4th), so beat asks every
+    # morning of the first week and the service decides; it is idempotent, so a second ask that day
+    # (a beat restart, a redelivery) makes no second pack.
+    "schedule-monthly-packs": {
+        "task": "reports.tasks.schedule_monthly_packs_task",
+        "schedule": crontab(minute="0", hour="6", day_of_month="1-7"),
+    },
+    # Report runs nothing is building any more (their worker gone, their message lost).
+    "resend-stalled-report-runs": {
+        "task": "reports.tasks.resend_stalled_reports_task",
         "schedule": 15 * 60,
     },
 }

@@ -319,18 +319,35 @@ def test_compose_refuses_to_interpolate_without_the_secrets(services):
 # --- compose: queues, volumes, the web process -------------------------------------------------
 
 
+def routed_queue(task_name: str) -> str:
+    from iom.celery import app
+
+    return str(app.amqp.router.route({}, task_name)["queue"].name)
+
+
 def test_workers_consume_the_queues_the_settings_route_to(services):
-    reports_queue = settings.CELERY_TASK_ROUTES["reports.tasks.*"]["queue"]
     default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
-    assert reports_queue == "reports"
+    assert routed_queue("reports.tasks.build_report_task") == "reports"
+    # The monthly scheduler only inserts rows and sends builds: it must not wait behind PDFs.
+    assert routed_queue("reports.tasks.schedule_monthly_packs_task") == default_queue
+    assert routed_queue("partners.tasks.resend_lost_notices_task") == default_queue
     worker, report_worker = (command_of(services[name]) for name in WORKERS)
     assert command_of(services["worker"])[:4] == ["celery", "-A", "iom", "worker"]
     assert command_of(services["report-worker"])[:4] == ["celery", "-A", "iom", "worker"]
-    assert option(worker, "--queues") == default_queue
-    # PDFs on their own, one at a time, with workers recycled: rendering never starves other work.
-    assert option(report_worker, "--queues") == reports_queue
+    assert option(worker, "--queues") == default_queue, "the default worker must not take report builds"
+    # Packs on their own, one at a time, with the rendering child recycled: rendering never starves
+    # other work, and memory it leaves behind does not pile up.
+    assert option(report_worker, "--queues") == "reports"
     assert option(report_worker, "--concurrency") == "1"
-    assert option(report_worker, "--max-tasks-per-child") == "20"
+    assert option(report_worker, "--max-tasks-per-child") == "10"
+    assert option(report_worker, "--max-memory-per-child") == str(1024 * 1024)  # KiB
+
+
+def test_the_development_worker_takes_both_queues():
+    """`make run` has a single worker, so it must take report builds as well as everything else."""
+    script = (ROOT / "scripts" / "run-dev").read_text()
+    (line,) = [line for line in script.splitlines() if "celery" in line and " worker" in line]
+    assert option(shlex.split(line.rstrip("\\")), "--queues") == "default,reports"
 
 
 @pytest.mark.parametrize("name", WORKERS)

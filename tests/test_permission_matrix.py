@@ -8,6 +8,7 @@ scope never answers 403. 302 is a redirect, to sign in or onward.
 import datetime
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -21,7 +22,7 @@ from partners import services as partner_services
 from partners.factories import PartnerOrganisationFactory, PartnerServiceFactory, ReferralFactory
 from partners.models import Referral
 from reports.factories import ReportRunFactory
-from reports.services import render_governance_report
+from reports.models import ReportRun
 from supervision.factories import ContactFactory
 from tests.actors import build_world, member
 
@@ -55,6 +56,10 @@ TEAM_ALL = (*TEAM_OWN, *TEAM_OTHER)
 PARTNERS = ("partner", "partner_referred", "partner_other", "partner_closed")
 REPORT_USERS = ("regional_own", "national")
 ANY_REGIONAL = (*REPORT_USERS, "regional_other")
+# Governance reports: regional leads and national users, and managers for their teams' packs.
+REPORTS_PAGES = (*ANY_REGIONAL, "manager_own", "manager_other")
+# The run in a report URL is the own team's pack: its manager, the region's lead and national users.
+TEAM_PACK_READERS = (*REPORT_USERS, "manager_own")
 
 
 def recipient(world, *, closed: bool = False):
@@ -235,13 +240,21 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         name: {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_ALL, 200))}
         for name in ("supervision:my-diary", "supervision:team-diary", "supervision:my-diary-ics")
     },
-    # Every regional lead has the list and the form; they hold only their own region's runs.
-    "reports:list": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(ANY_REGIONAL, 200))},
+    # Everyone who uses governance reports has the list and the form; each holds only the runs in
+    # their scope. An empty POST re-shows the form with its errors.
+    "reports:list": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(REPORTS_PAGES, 200))},
     "reports:request": {
-        "GET": row(404, anonymous=SIGN_IN_FIRST, **each(ANY_REGIONAL, 200)),
-        "POST": row(404, anonymous=SIGN_IN_FIRST, **each(ANY_REGIONAL, 200)),
+        "GET": row(404, anonymous=SIGN_IN_FIRST, **each(REPORTS_PAGES, 200)),
+        "POST": row(404, anonymous=SIGN_IN_FIRST, **each(REPORTS_PAGES, 200)),
     },
-    "reports:detail": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(REPORT_USERS, 200))},
+    "reports:detail": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_PACK_READERS, 200))},
+    "reports:download": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_PACK_READERS, 200))},
+    "reports:download-csv": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_PACK_READERS, 200))},
+    # Trying a failed run again is a POST alone; it queues the run and goes back to its page.
+    "reports:retry": {
+        "GET": row(405, anonymous=SIGN_IN_FIRST),
+        "POST": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_PACK_READERS, 302)),
+    },
     "reports:referrals-dashboard": {
         "GET": row(404, anonymous=SIGN_IN_FIRST, manager_own=200, manager_other=200)
     },
@@ -310,7 +323,6 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         }
         for name in ("partners:service-create", "partners:service-edit", "partners:organisation-create")
     },
-    "reports:download": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(REPORT_USERS, 200))},
 }
 # The admin site has its own matrix of permissions (staff only), checked at its front door.
 ADMIN_INDEX = row(302, administrator=200)
@@ -400,11 +412,22 @@ def url_for(name: str, world, user=None) -> str:
         return reverse(name, args=[PartnerServiceFactory.create(name="Housing advice").pk])
     if name.startswith(("cohorts:", "supervision:", "partners:")) and "nominal_id" in _url_kwargs(name):
         return reverse(name, args=[world.nominal.pk])
-    if name in ("reports:detail", "reports:download"):
-        run = ReportRunFactory.create(region=world.region, period_start=datetime.date(2026, 10, 1))
-        render_governance_report(report_run_id=run.pk)
-        return reverse(name, args=[run.pk])
+    if name.startswith("reports:") and "report_run_id" in _url_kwargs(name):
+        return reverse(name, args=[team_pack_for(name, world).pk])
     return reverse(name)
+
+
+def team_pack_for(name: str, world) -> ReportRun:
+    """The own team's October pack: failed for the retry URL, built (with both files) for the others."""
+    run = ReportRunFactory.create(kind="team_pack", region=world.region, team=world.own_team)
+    if name == "reports:retry":
+        run.status, run.failure_reason = ReportRun.Status.FAILED, "The report could not be built."
+    else:
+        run.status = ReportRun.Status.SUCCEEDED
+        run.file.save(f"matrix-run-{run.pk}.pdf", ContentFile(b"%PDF-1.7"), save=False)
+        run.csv_file.save(f"matrix-run-{run.pk}-tables.zip", ContentFile(b"PK\x03\x04"), save=False)
+    run.save()
+    return run
 
 
 CASES = [

@@ -10,7 +10,8 @@ What exists so far:
 - Frontline roles and managers of the team may log contacts and plan appointments; the case
   team and the team's managers edit the record, set contact standards and record enforcement.
 - Police intelligence notes are read by police in the managing team only.
-- Regional leads see their region's governance reports, national users every region's.
+- Regional leads see their region's governance packs (regional and team packs), national users
+  every pack, managers their own teams' team packs.
 - Partner staff see a person only while their organisation holds an accepted, open referral for
   them: an object permission (django-guardian) on the person, granted to the organisation's
   access group when the referral is accepted and removed when the last such referral closes.
@@ -170,15 +171,21 @@ def require_log_contact(user: AnyUser, nominal: BelongsToTeam) -> None:
 
 
 def report_region_ids(user: AnyUser) -> frozenset[int]:
-    """Regions whose governance reports the user may request and download."""
+    """Regions whose governance packs the user may request and read: their own as a regional lead,
+    every region as a national user."""
     memberships = _memberships(user)
     if any(m.role == Role.NATIONAL for m in memberships):
         return frozenset(Region.objects.values_list("id", flat=True))
     return frozenset(m.region_id for m in memberships if m.role in REGION_ROLES and m.region_id is not None)
 
 
+def is_national(user: AnyUser) -> bool:
+    return any(m.role == Role.NATIONAL for m in _memberships(user))
+
+
 def uses_governance_reports(user: AnyUser) -> bool:
-    return any(m.role in (Role.NATIONAL, *REGION_ROLES) for m in _memberships(user))
+    """Regional leads and national users read packs for their regions; managers their teams' packs."""
+    return any(m.role in (Role.NATIONAL, Role.MANAGER, *REGION_ROLES) for m in _memberships(user))
 
 
 def scope_to_report_regions[M: models.Model](
@@ -188,6 +195,84 @@ def scope_to_report_regions[M: models.Model](
     if not ids:
         return queryset.none()
     return queryset.filter(**{f"{region_field}__in": ids})
+
+
+def scope_to_report_runs[M: models.Model](user: AnyUser, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+    """Report runs the user may see: national users every run; regional leads their region's
+    regional and team packs; managers their own teams' team packs. A team pack names its team's
+    region, so one filter on the region covers both of a regional lead's kinds."""
+    if is_national(user):
+        return queryset
+    condition = models.Q()
+    region_ids = report_region_ids(user)
+    if region_ids:
+        condition |= models.Q(region_id__in=region_ids)
+    team_ids = managed_team_ids(user)
+    if team_ids:
+        condition |= models.Q(kind="team_pack", team_id__in=team_ids)
+    if not condition:
+        return queryset.none()
+    return queryset.filter(condition)
+
+
+class ScopedReportRun(Protocol):
+    kind: str
+    region_id: int | None
+    team_id: int | None
+
+
+def can_see_report_run(user: AnyUser, run: ScopedReportRun) -> bool:
+    if is_national(user):
+        return True
+    if run.region_id is not None and run.region_id in report_region_ids(user):
+        return True
+    return run.kind == "team_pack" and run.team_id in managed_team_ids(user)
+
+
+class InRegion(Protocol):
+    pk: int
+    region_id: int
+
+
+def report_kinds_for(user: AnyUser) -> list[str]:
+    """The kinds of pack the user may request, in the order the form offers them."""
+    kinds = []
+    reports_on_a_region = bool(report_region_ids(user))
+    if reports_on_a_region:
+        kinds.append("regional_pack")
+    if reports_on_a_region or managed_team_ids(user):
+        kinds.append("team_pack")
+    if is_national(user):
+        kinds.append("national_summary")
+    return kinds
+
+
+def can_request_report(
+    user: AnyUser, *, kind: str, region_id: int | None = None, team: InRegion | None = None
+) -> bool:
+    """Regional pack: a region the user reports on. Team pack: a team they manage, or a team in a
+    region they report on. National summary: national users only."""
+    if kind == "regional_pack":
+        return region_id is not None and region_id in report_region_ids(user)
+    if kind == "team_pack":
+        return team is not None and (
+            team.pk in managed_team_ids(user) or team.region_id in report_region_ids(user)
+        )
+    if kind == "national_summary":
+        return is_national(user)
+    return False
+
+
+def require_request_report(
+    user: AnyUser, *, kind: str, region_id: int | None = None, team: InRegion | None = None
+) -> None:
+    if not can_request_report(user, kind=kind, region_id=region_id, team=team):
+        messages = {
+            "regional_pack": "You may not request packs for this region.",
+            "team_pack": "You may not request packs for this team.",
+            "national_summary": "Only national users may request the national summary.",
+        }
+        raise PermissionDenied(messages.get(kind, "You may not request this report."))
 
 
 def require_region_report(user: AnyUser, region_id: int) -> None:

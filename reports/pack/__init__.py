@@ -24,13 +24,18 @@ def shown(value: Cell, *, count: bool) -> str:
     """A cell as the pack prints it: counts under 5 suppressed, None as an en dash."""
     if value is None:
         return "\u2013"  # an en dash
-    if count and isinstance(value, int) and 0 < value < SUPPRESSION_THRESHOLD:
+    if count and is_small(value):
         return f"<{SUPPRESSION_THRESHOLD}"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, float):
         return f"{value:,.1f}"
     return value
+
+
+def is_small(value: Cell) -> bool:
+    """A count the pack shows as "<5"."""
+    return isinstance(value, int) and 0 < value < SUPPRESSION_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,9 @@ class Table:
     count_columns: frozenset[int] = frozenset()  # indexes of columns holding counts: suppressed
     total: Sequence[Cell] | None = None  # a last row, set apart
     note: str = ""
+    # (share column, count column) pairs: a share of a count shown as "<5" would give the count
+    # away, so it is not shown either.
+    share_of: Sequence[tuple[int, int]] = ()
 
     def shown_rows(self) -> list[list[str]]:
         return [self._shown(row) for row in self.rows]
@@ -52,7 +60,11 @@ class Table:
         return None if self.total is None else self._shown(self.total)
 
     def _shown(self, row: Sequence[Cell]) -> list[str]:
-        return [shown(value, count=index in self.count_columns) for index, value in enumerate(row)]
+        cells = [shown(value, count=index in self.count_columns) for index, value in enumerate(row)]
+        for share, count in self.share_of:
+            if is_small(row[count]):
+                cells[share] = "\u2013"
+        return cells
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,8 @@ class Chart:
     kind: str  # "bar" (one series), "grouped" (a few series per label), "line" (series over time)
     title: str
     labels: Sequence[str]
-    series: Sequence[tuple[str, Sequence[int | float]]]  # (name, one value per label)
+    # (name, one value per label); None is not drawn: a share of a count under 5, say.
+    series: Sequence[tuple[str, Sequence[int | float | None]]]
     table_key: str  # the Table beside it: its accessible alternative
 
 

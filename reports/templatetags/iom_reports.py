@@ -6,11 +6,6 @@ from reports import charts, metrics
 register = template.Library()
 
 
-@register.filter
-def suppressed(count: int) -> str:
-    return metrics.suppressed(count)
-
-
 @register.simple_tag
 def flow_chart(flows: metrics.CohortFlows) -> SafeString:
     start = flows.period_start

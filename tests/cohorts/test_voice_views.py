@@ -3,13 +3,14 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
 from cohorts import services
 from cohorts.factories import NominalFactory
-from cohorts.models import Feedback, Goal, TimelineEvent
+from cohorts.models import Feedback, FeedbackTheme, Goal, TimelineEvent
 from iom.core.models import AuditEvent, Role
 from tests.actors import build_world, member
 
@@ -161,6 +162,55 @@ def test_recording_feedback_saves_it_with_its_timeline_event_and_audit_row(clien
     assert TimelineEvent.objects.get(kind=TimelineEvent.Kind.VOICE).body == "What helps: Texts the day before"
     audit = AuditEvent.objects.get(action="feedback.recorded")
     assert (audit.actor, audit.nominal_id) == (manager, world.nominal.pk)
+
+
+def test_feedback_themes_are_recorded_from_checkboxes_in_the_lists_order_and_optional(client):
+    world = build_world()
+    client.force_login(member(Role.MANAGER, team=world.own_team))
+    url = reverse("cohorts:feedback-create", args=[world.nominal.pk])
+    html = client.get(url).content.decode()
+    assert html.count('name="helps_themes"') == len(FeedbackTheme.values) == 10
+    assert html.count('name="does_not_help_themes"') == 10
+    assert "Too many appointments or conditions" in html
+    response = client.post(
+        url,
+        {
+            "given_on": _days_ago(2).isoformat(),
+            "what_helps": "Someone came with me to the council",
+            "helps_themes": ["housing", "worker"],
+            "what_does_not_help": "Three appointments a week and a bus each way",
+            "does_not_help_themes": ["travel", "demands"],
+        },
+    )
+    assert response.status_code == 302
+    feedback = Feedback.objects.get()
+    assert feedback.helps_themes == ["worker", "housing"]
+    assert feedback.does_not_help_themes == ["demands", "travel"]
+
+    client.post(url, {"given_on": _days_ago(1).isoformat(), "what_helps": "Texts the day before"})
+    assert Feedback.objects.order_by("id").last().helps_themes == []
+
+
+def test_a_theme_not_on_the_list_is_refused_by_the_form_and_the_service(client):
+    world = build_world()
+    manager = member(Role.MANAGER, team=world.own_team)
+    client.force_login(manager)
+    response = client.post(
+        reverse("cohorts:feedback-create", args=[world.nominal.pk]),
+        {"given_on": _days_ago(1).isoformat(), "what_helps": "Texts", "helps_themes": ["weather"]},
+    )
+    assert response.status_code == 200
+    assert _in_error_summary(response.content.decode(), "#id_helps_themes_0", "Select themes from the list")
+    with pytest.raises(ValidationError) as raised:
+        services.record_feedback(
+            actor=manager,
+            nominal=world.nominal,
+            given_on=_days_ago(1),
+            what_does_not_help="Letters",
+            does_not_help_themes=["housing", "weather"],
+        )
+    assert raised.value.message_dict == {"does_not_help_themes": ["Select themes from the list"]}
+    assert not Feedback.objects.exists()
 
 
 TOMORROW = "tomorrow"

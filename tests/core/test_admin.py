@@ -15,12 +15,15 @@ def test_administration_lists_people_and_teams_but_no_case_records(client):
         assert f"/admin/core/{model[:-1]}/" in html
     for reference in ("offencecategory", "cohortsetting"):
         assert f"/admin/cohorts/{reference}/" in html
+    # The governance packs' reference tables; report runs themselves are not administered here.
+    for reference in ("crimeunitcost", "areabaseline"):
+        assert f"/admin/reports/{reference}/" in html
     for case_model in (
         "cohorts/nominal",
         "cohorts/cohortmembership",
         "cohorts/assessment",
         "supervision/",
-        "reports/",
+        "reports/reportrun",
     ):
         assert f"/admin/{case_model}" not in html
 

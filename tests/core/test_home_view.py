@@ -39,7 +39,18 @@ def test_an_administrator_is_pointed_to_administration_and_told_it_gives_no_case
     ("role", "expected"),
     [
         (Role.PROBATION_PRACTITIONER, ["Caseload", "Diary", "Referrals", "Partner directory"]),
-        (Role.MANAGER, ["Caseload", "Diary", "Referrals", "Dashboard", "Panel", "Partner directory"]),
+        (
+            Role.MANAGER,
+            [
+                "Caseload",
+                "Diary",
+                "Referrals",
+                "Dashboard",
+                "Panel",
+                "Governance reports",
+                "Partner directory",
+            ],
+        ),
         (Role.REGIONAL_LEAD, ["Governance reports"]),
         (Role.NATIONAL, ["Governance reports"]),
         (Role.ADMINISTRATOR, ["Partner directory", "Administration"]),

@@ -50,6 +50,7 @@ from partners.notifications import (
 )
 from partners.response_times import add_working_days
 from reports.management.commands.seed_demo import DEMO_PASSWORD, NO_SERVICE_NOTES
+from reports.models import AreaBaseline
 from supervision import selectors
 from supervision.compliance import week_starting
 from supervision.models import (
@@ -91,6 +92,7 @@ MODELS = (
     ServicePathway,
     Referral,
     ReferralEvent,
+    AreaBaseline,
 )
 
 
@@ -439,6 +441,39 @@ class TestTheDemo:
         # And beat's sweep for lost notices finds nothing to send again.
         lost = lost_notices(now=timezone.now())
         assert (lost.referrals, lost.withdrawals, lost.partner_events) == ([], [], [])
+
+    def test_each_team_has_its_areas_shares_labelled_as_demo_figures(self, seeded):
+        baselines = AreaBaseline.objects.all()
+        assert set(baselines.values_list("source", "year")) == {("Demo figures, not census data", 2021)}
+        for team in Team.objects.all():
+            mine = baselines.filter(team=team)
+            for dimension in ("ethnicity", "age_band", "gender"):
+                assert sum(one.share for one in mine.filter(dimension=dimension)) == 100, (team, dimension)
+            categories = set(mine.values_list("category", flat=True))
+            assert {
+                "asian",
+                "black",
+                "mixed",
+                "white",
+                "other",
+                "18-24",
+                "55+",
+                "male",
+                "female",
+            } <= categories
+        city, county = (
+            baselines.get(team__name=name, category="white").share
+            for name in ("Northshire City IOM", "Northshire County IOM")
+        )
+        assert city < county
+
+    def test_feedback_carries_the_themes_a_worker_would_tick(self, seeded):
+        feedback = list(Feedback.objects.all())
+        assert all(one.helps_themes for one in feedback)  # every demo "what helps" is themed
+        ticked = {theme for one in feedback for theme in one.helps_themes + one.does_not_help_themes}
+        assert {"worker", "housing"} <= ticked
+        for one in feedback:
+            assert bool(one.does_not_help_themes) == bool(one.what_does_not_help)
 
     def test_every_demo_user_can_sign_in(self, client, seeded):
         for user in User.objects.all():

@@ -437,6 +437,7 @@ def test_managers_see_the_diary_beside_their_other_items(client):
         "Diary": True,
         "Dashboard": False,
         "Panel": False,
+        "Governance reports": False,
         **others,
     }
     assert navigation(client, "/people/panel/") == {
@@ -444,6 +445,7 @@ def test_managers_see_the_diary_beside_their_other_items(client):
         "Diary": False,
         "Dashboard": False,
         "Panel": True,
+        "Governance reports": False,
         **others,
     }
 

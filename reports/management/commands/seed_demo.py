@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as time_of_day
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -44,6 +45,7 @@ from cohorts.models import (
     CohortReview,
     Ethnicity,
     Feedback,
+    FeedbackTheme,
     Gender,
     Goal,
     Need,
@@ -62,6 +64,7 @@ from iom.core.models import Membership, Organisation, Region, Role, Team, User
 from partners import services as partner_services
 from partners.models import Capacity, PartnerService, Referral, ReferralEvent
 from partners.response_times import add_working_days
+from reports.models import AreaBaseline
 from supervision.compliance import week_starting
 from supervision.models import AppointmentSeries, Contact, ContactStandard, EnforcementAction, Sensitivity
 from supervision.selectors import COMPLIANCE_WEEKS
@@ -196,6 +199,39 @@ WHAT_DOES_NOT_HELP = [
     "Letters I can't read. Ring me instead.",
     "",
 ]
+# The themes a worker would tick for each of the words above (the pack counts themes, not words).
+THEMES_OF = {
+    WHAT_HELPS[0]: [FeedbackTheme.WORKER, FeedbackTheme.LISTENED_TO],
+    WHAT_HELPS[1]: [FeedbackTheme.WORKER],
+    WHAT_HELPS[2]: [FeedbackTheme.MONEY, FeedbackTheme.TRAVEL],
+    WHAT_HELPS[3]: [FeedbackTheme.HOUSING],
+    WHAT_DOES_NOT_HELP[0]: [FeedbackTheme.WORKER],
+    WHAT_DOES_NOT_HELP[1]: [FeedbackTheme.DRUGS_ALCOHOL, FeedbackTheme.DEMANDS],
+    WHAT_DOES_NOT_HELP[2]: [FeedbackTheme.LISTENED_TO],
+    WHAT_DOES_NOT_HELP[3]: [],
+}
+# Each team's area, adults (18 and over), for "who is on IOM": plausible shares for a northern
+# city and the county around it, made up for the demo and labelled so.
+AREA_SOURCE = "Demo figures, not census data"
+AREA_YEAR = 2021
+AREA_BASELINES: dict[str, dict[str, dict[str, float]]] = {
+    "Northshire City IOM": {
+        AreaBaseline.Dimension.ETHNICITY: {"asian": 11, "black": 3.5, "mixed": 2.5, "white": 80, "other": 3},
+        AreaBaseline.Dimension.AGE_BAND: {"18-24": 16, "25-34": 19, "35-44": 15.5, "45-54": 15, "55+": 34.5},
+        AreaBaseline.Dimension.GENDER: {Gender.MALE: 49.5, Gender.FEMALE: 50.5},
+    },
+    "Northshire County IOM": {
+        AreaBaseline.Dimension.ETHNICITY: {
+            "asian": 1.5,
+            "black": 0.5,
+            "mixed": 1,
+            "white": 96.5,
+            "other": 0.5,
+        },
+        AreaBaseline.Dimension.AGE_BAND: {"18-24": 8.5, "25-34": 14, "35-44": 14, "45-54": 16.5, "55+": 47},
+        AreaBaseline.Dimension.GENDER: {Gender.MALE: 48.8, Gender.FEMALE: 51.2},
+    },
+}
 NEED_NOTES = {
     NeedStatus.UNMET: "Referral made, but nothing available locally at the moment.",
     NeedStatus.IDENTIFIED: "Talked about it at the last appointment; referral to follow.",
@@ -328,6 +364,7 @@ def _build(nominals_per_team: int) -> tuple[list[tuple[User, Role, str]], int]:
     county, _ = Team.objects.get_or_create(region=region, name="Northshire County IOM")
     for team in (city, county):
         team.organisations.add(police, probation, support)
+    _area_baselines((city, county))
 
     # The city manager works for the police (the IOM sergeant, who reads police intelligence);
     # the county manager for probation (the senior probation officer, who does not).
@@ -443,6 +480,25 @@ def _summary() -> str:
         "\n"
         f"Partner services {PartnerService.objects.count()} ({closed} not taking referrals); referrals "
         f"{sum(statuses.values())}: {by_status} ({overdue_referrals} sent ones overdue an answer)."
+    )
+
+
+def _area_baselines(teams: tuple[Team, ...]) -> None:
+    """Each demo team's area shares, any missing added and none changed: an administrator's edit stays."""
+    have = set(AreaBaseline.objects.filter(team__in=teams).values_list("team_id", "dimension", "category"))
+    AreaBaseline.objects.bulk_create(
+        AreaBaseline(
+            team=team,
+            dimension=dimension,
+            category=category,
+            share=Decimal(str(share)),
+            source=AREA_SOURCE,
+            year=AREA_YEAR,
+        )
+        for team in teams
+        for dimension, shares in AREA_BASELINES[team.name].items()
+        for category, share in shares.items()
+        if (team.pk, dimension, category) not in have
     )
 
 
@@ -1244,12 +1300,16 @@ def _voice(nominal: Nominal, actor: User, rng: random.Random) -> None:
             if rng.random() < 0.2:
                 services.set_goal_status(actor=actor, goal=goal, status=Goal.Status.ACHIEVED)
     if rng.random() < 0.3:
+        given_on = today - timedelta(days=rng.randrange(1, 60))
+        helps, does_not_help = rng.choice(WHAT_HELPS), rng.choice(WHAT_DOES_NOT_HELP)
         services.record_feedback(
             actor=actor,
             nominal=nominal,
-            given_on=today - timedelta(days=rng.randrange(1, 60)),
-            what_helps=rng.choice(WHAT_HELPS),
-            what_does_not_help=rng.choice(WHAT_DOES_NOT_HELP),
+            given_on=given_on,
+            what_helps=helps,
+            what_does_not_help=does_not_help,
+            helps_themes=THEMES_OF[helps],
+            does_not_help_themes=THEMES_OF[does_not_help],
         )
 
 
