@@ -317,10 +317,21 @@ def _voice(scope: PackScope) -> Section:
     )
     goals = (
         Goal.objects.filter(nominal__team_id__in=scope.team_ids, set_on__lte=scope.period_end)
-        .annotate(status_at_end=_status_at_end(scope.period_end))
+        .annotate(
+            status_at_end=_status_at_end(scope.period_end),
+            still_on_iom=Exists(
+                CohortMembership.objects.filter(
+                    _on_a_cohort_at(scope.period_end), nominal_id=OuterRef("nominal_id")
+                )
+            ),
+        )
         .aggregate(
             set_in_period=Count("id", filter=Q(set_on__gte=scope.period_start)),
-            active_at_end=Count("id", filter=Q(status_at_end=_goal_summary(Goal.Status.ACTIVE))),
+            # Only the goals of people still on IOM at the end: a goal left open when someone left
+            # is not being worked on.
+            active_at_end=Count(
+                "id", filter=Q(status_at_end=_goal_summary(Goal.Status.ACTIVE), still_on_iom=True)
+            ),
         )
     )
     achieved = (

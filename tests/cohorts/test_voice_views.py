@@ -188,7 +188,9 @@ def test_feedback_themes_are_recorded_from_checkboxes_in_the_lists_order_and_opt
     assert feedback.does_not_help_themes == ["demands", "travel"]
 
     client.post(url, {"given_on": _days_ago(1).isoformat(), "what_helps": "Texts the day before"})
-    assert Feedback.objects.order_by("id").last().helps_themes == []
+    latest = Feedback.objects.order_by("id").last()
+    assert latest is not None
+    assert latest.helps_themes == []
 
 
 def test_a_theme_not_on_the_list_is_refused_by_the_form_and_the_service(client):

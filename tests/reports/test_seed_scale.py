@@ -5,19 +5,25 @@ Timings are never asserted here: the benchmark (make bench) measures them.
 
 import datetime as dt
 from collections import defaultdict
+from decimal import Decimal
 from itertools import pairwise
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Min
 from django.utils import timezone
 
 from cohorts.models import (
     Allocation,
     Assessment,
     CohortMembership,
+    Ethnicity,
+    Feedback,
+    FeedbackTheme,
+    Gender,
+    Goal,
     Need,
     NeedStatus,
     NeedUpdate,
@@ -47,6 +53,8 @@ from reports.management.commands.seed_scale import (
     REGION,
     WEEKS_PLANNED,
 )
+from reports.models import AreaBaseline
+from reports.pack.people import AGE_BANDS
 from supervision.models import (
     AppointmentSeries,
     Contact,
@@ -400,3 +408,146 @@ def test_it_refuses_sqlite_without_the_flag_or_at_region_size():
     with pytest.raises(CommandError, match="at most"):
         call_command("seed_scale", nominals=3000, years=3, allow_sqlite=True)
     assert not Nominal.objects.exists()
+
+
+# What the governance pack reads ------------------------------------------------------------------
+
+
+def test_each_team_area_has_a_baseline_of_every_category_summing_to_a_hundred(seeded):
+    teams = list(Team.objects.filter(region__name=REGION).order_by("pk"))
+    expected = {
+        AreaBaseline.Dimension.ETHNICITY: set(Ethnicity.values) - {Ethnicity.NOT_SAID},
+        # The pack's own bands, so the two cannot drift apart.
+        AreaBaseline.Dimension.AGE_BAND: {key for key, _, _, _ in AGE_BANDS},
+        AreaBaseline.Dimension.GENDER: {Gender.MALE, Gender.FEMALE, Gender.NON_BINARY, Gender.OTHER},
+    }
+    for team in teams:
+        rows = AreaBaseline.objects.filter(team=team)
+        assert set(rows.values_list("source", "year")) == {("Bench figures, not census data", 2021)}
+        for dimension, categories in expected.items():
+            shares = dict(rows.filter(dimension=dimension).values_list("category", "share"))
+            assert set(shares) == categories, (team, dimension)
+            assert sum(shares.values()) == Decimal("100.00"), (team, dimension)
+            assert all(share > 0 for share in shares.values())
+        for baseline in rows:
+            baseline.full_clean()
+    white_british = [
+        AreaBaseline.objects.get(team=team, dimension="ethnicity", category=Ethnicity.WHITE_BRITISH).share
+        for team in teams
+    ]
+    # The first team's area is the least diverse; each later one a little more.
+    assert white_british == [Decimal("83.00"), Decimal("80.00"), Decimal("77.00"), Decimal("74.00")]
+
+
+def test_goals_have_the_timeline_entries_and_audit_rows_their_services_write(seeded):
+    today = timezone.localdate()
+    goals = Goal.objects.all()
+    assert goals.count() >= ACTIVE
+    goal_type = ContentType.objects.get_for_model(Goal)
+    voice = TimelineEvent.objects.filter(kind=TimelineEvent.Kind.VOICE, source_type=goal_type)
+    statuses = set()
+    closed_on_leaving = 0
+    for goal in goals:
+        goal.full_clean()
+        statuses.add(goal.status)
+        assert goal.recorded_by_id in set(
+            Allocation.objects.filter(nominal=goal.nominal_id).values_list("worker_id", flat=True)
+        )
+        joined = CohortMembership.objects.filter(nominal=goal.nominal_id).aggregate(first=Min("entry_date"))
+        assert joined["first"] <= goal.set_on <= today
+        events = list(voice.filter(source_id=goal.pk).order_by("occurred_on", "id"))
+        assert (events[0].summary, events[0].body, events[0].occurred_on) == (
+            "New goal in their words",
+            goal.in_their_words,
+            goal.set_on,
+        )
+        exits = CohortMembership.objects.filter(nominal=goal.nominal_id).values_list("exit_date", flat=True)
+        left_on = None if None in exits else max(day for day in exits if day is not None)
+        if goal.status == Goal.Status.ACTIVE:
+            assert len(events) == 1
+            # A goal outlives its person's time on IOM only when set on their last day.
+            assert left_on is None or goal.set_on == left_on
+        else:
+            # As set_goal_status writes it, on the day it changed, after it was set.
+            assert len(events) == 2
+            assert events[1].summary == f"Goal: {goal.get_status_display().lower()}"
+            assert goal.set_on < events[1].occurred_on <= (left_on or today)
+            closed_on_leaving += events[1].occurred_on == left_on
+    assert statuses == set(Goal.Status.values)
+    assert closed_on_leaving
+    assert AuditEvent.objects.filter(action="goal.added").count() == goals.count()
+    changed = AuditEvent.objects.filter(action="goal.changed")
+    assert changed.count() == goals.exclude(status=Goal.Status.ACTIVE).count()
+    for event in changed:
+        assert event.detail == {"status": Goal.objects.get(pk=event.target_id).status}
+
+
+def test_feedback_carries_themes_from_the_list_on_each_side_with_its_timeline_entry(seeded):
+    feedback = Feedback.objects.all()
+    assert feedback.count() >= ACTIVE
+    feedback_type = ContentType.objects.get_for_model(Feedback)
+    themed = 0
+    for one in feedback:
+        one.full_clean()
+        assert one.what_helps
+        assert set(one.helps_themes) <= set(FeedbackTheme.values)
+        # Each once, in the list's order, as record_feedback stores them.
+        assert one.helps_themes == [theme for theme in FeedbackTheme.values if theme in one.helps_themes]
+        assert set(one.does_not_help_themes) <= set(FeedbackTheme.values)
+        if one.does_not_help_themes:
+            assert one.what_does_not_help
+        themed += bool(one.helps_themes)
+        event = TimelineEvent.objects.get(source_type=feedback_type, source_id=one.pk)
+        assert (event.kind, event.summary, event.occurred_on) == (
+            TimelineEvent.Kind.VOICE,
+            "Feedback in their words",
+            one.given_on,
+        )
+        assert event.body.startswith(f"What helps: {one.what_helps}")
+    assert 0 < themed <= feedback.count()
+    assert feedback.exclude(does_not_help_themes=[]).exists()
+    assert AuditEvent.objects.filter(action="feedback.recorded").count() == feedback.count()
+
+
+def test_a_region_built_before_the_pack_gets_only_what_the_pack_reads(seeded, capsys):
+    voice_actions = ["goal.added", "goal.changed", "feedback.recorded"]
+
+    def voice():
+        goals = sorted(Goal.objects.values_list("nominal_id", "in_their_words", "status", "set_on"))
+        feedback = sorted(
+            Feedback.objects.values_list("nominal_id", "given_on", "helps_themes", "does_not_help_themes")
+        )
+        return goals, feedback
+
+    def counts():
+        models = (Nominal, Contact, Referral, AreaBaseline, Goal, Feedback, TimelineEvent)
+        return [model.objects.count() for model in models] + [
+            AuditEvent.objects.exclude(action__in=voice_actions).count()
+        ]
+
+    def voice_audit():
+        return AuditEvent.objects.filter(action__in=voice_actions).count()
+
+    built, before, audited = voice(), counts(), voice_audit()
+    baselines = sorted(AreaBaseline.objects.values_list("team", "dimension", "category", "share"))
+    # As a region seeded before issue 7 was: no baselines, goals or feedback, nor their timeline
+    # entries (audit rows cannot be deleted, so theirs stay and are written again).
+    for model in (Goal, Feedback):
+        TimelineEvent.objects.filter(source_type=ContentType.objects.get_for_model(model)).delete()
+        model.objects.all().delete()
+    AreaBaseline.objects.all().delete()
+
+    call_command("seed_scale", nominals=ACTIVE, years=1, contacts_per_year=CONTACTS, allow_sqlite=True)
+
+    assert "Adding only what the governance pack reads" in capsys.readouterr().out
+    # The same rows the full build made, and nothing else.
+    assert voice() == built
+    assert sorted(AreaBaseline.objects.values_list("team", "dimension", "category", "share")) == baselines
+    assert counts() == before
+    assert voice_audit() == 2 * audited
+
+    call_command("seed_scale", nominals=ACTIVE, years=1, contacts_per_year=CONTACTS, allow_sqlite=True)
+
+    assert "Nothing added" in capsys.readouterr().out
+    assert counts() == before
+    assert voice_audit() == 2 * audited

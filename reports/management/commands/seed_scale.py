@@ -14,6 +14,9 @@ each partner organisation, and about 1.5 referrals a year for each person on IOM
 events, timeline entries and audit rows (the disclosure with its recipient) its steps would have
 left, the needs they moved, and the partner access grants of the referrals being worked on now.
 Partners draw from a random sequence of their own, so all else but the needs they move is as before.
+For the governance pack: each team area's population baseline by ethnicity, age band and gender
+(invented figures, labelled so), and goals and feedback in people's own words (feedback with the
+themes the worker ticked) about once a year on IOM each, with their timeline entries and audit rows.
 
 It is for PostgreSQL benchmarks (docs/benchmarks.md): rows go in by COPY, the contacts' timeline
 and audit rows by INSERT ... SELECT in the database, with the big tables' foreign keys and
@@ -22,8 +25,10 @@ ANALYZE. SQLite is refused unless --allow-sqlite is given with a small size (the
 that); there it uses bulk_create.
 
 Running it again adds nothing: when the region's teams already hold nominals it says so and stops,
-so `make bench` can call it every time. Everything is written in one transaction, so a failed
-run leaves nothing half-built. It lives in `reports` because it reaches every app.
+so `make bench` can call it every time; only what the governance pack reads (baselines, goals and
+feedback), when the region has none of it, is added to a region built before the pack existed.
+Everything is written in one transaction, so a failed run leaves nothing half-built. It lives in
+`reports` because it reaches every app.
 """
 
 import itertools
@@ -37,6 +42,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as time_of_day
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
@@ -55,7 +61,10 @@ from cohorts.models import (
     CohortMembership,
     CohortReview,
     Ethnicity,
+    Feedback,
+    FeedbackTheme,
     Gender,
+    Goal,
     Need,
     NeedStatus,
     NeedUpdate,
@@ -88,6 +97,7 @@ from reports.management.commands.seed_demo import (
     PURPOSES,
     SHAREABLE_NOTES,
 )
+from reports.models import AreaBaseline
 from supervision.models import (
     AppointmentSeries,
     Contact,
@@ -213,6 +223,60 @@ NEED_STATUSES = {
     NeedStatus.UNMET: 20,
     NeedStatus.NO_NEED: 10,
 }
+
+
+# The governance pack ---------------------------------------------------------------------------
+
+# Each team area's population, for "who is on IOM" beside it: invented, plausible for a county.
+BASELINE_SOURCE = "Bench figures, not census data"
+BASELINE_YEAR = 2021
+# Adults' ethnicity (percent), the first team's; each later team is a little more diverse.
+AREA_ETHNICITY = {
+    Ethnicity.WHITE_BRITISH: 83.0, Ethnicity.WHITE_IRISH: 0.5, Ethnicity.WHITE_GYPSY_TRAVELLER: 0.2,
+    Ethnicity.WHITE_ROMA: 0.1, Ethnicity.WHITE_OTHER: 3.9, Ethnicity.MIXED_WHITE_ASIAN: 0.5,
+    Ethnicity.MIXED_WHITE_BLACK_AFRICAN: 0.3, Ethnicity.MIXED_WHITE_BLACK_CARIBBEAN: 0.6,
+    Ethnicity.MIXED_OTHER: 0.4, Ethnicity.ASIAN_BANGLADESHI: 0.8, Ethnicity.ASIAN_CHINESE: 0.6,
+    Ethnicity.ASIAN_INDIAN: 1.8, Ethnicity.ASIAN_PAKISTANI: 2.5, Ethnicity.ASIAN_OTHER: 0.9,
+    Ethnicity.BLACK_AFRICAN: 1.9, Ethnicity.BLACK_CARIBBEAN: 0.6, Ethnicity.BLACK_OTHER: 0.3,
+    Ethnicity.OTHER_ARAB: 0.4, Ethnicity.OTHER_ANY: 0.7,
+}  # fmt: skip
+# Shares moved from White British, per team after the first.
+MORE_DIVERSE = {Ethnicity.ASIAN_PAKISTANI: 1.5, Ethnicity.BLACK_AFRICAN: 1.0, Ethnicity.WHITE_OTHER: 0.5}
+# The categories are reports.pack.people's age bands.
+AREA_AGE = {"18-24": 11.0, "25-34": 16.5, "35-44": 15.5, "45-54": 16.0, "55+": 41.0}
+AREA_GENDER = {Gender.MALE: 48.9, Gender.FEMALE: 50.9, Gender.NON_BINARY: 0.1, Gender.OTHER: 0.1}
+# Goals and feedback a year on IOM, on average, recorded by the case team's last-named worker.
+GOALS_PER_PERSON_YEAR = 0.8
+FEEDBACK_PER_PERSON_YEAR = 1.0
+GOALS = [
+    "Get my own flat", "Stay off the gear", "See my kids every weekend", "Get a job, any job",
+    "Pay off my fines", "Get my CSCS card and work on the sites", "Stop drinking in the week",
+    "Keep out of trouble with the police", "Get back in touch with my mum", "Sort my benefits out",
+    "Do a course at college", "Get my driving licence back", "Be there for my daughter's birthday",
+]  # fmt: skip
+# What happened to a goal set long enough ago to have moved (cumulative, of 100).
+GOAL_OUTCOMES = {Goal.Status.ACHIEVED: 35, Goal.Status.DROPPED: 15, Goal.Status.ACTIVE: 50}
+LEAVERS_GOALS_ACHIEVED = 0.4  # of the goals still being worked on when a person left IOM
+HELPS = {
+    FeedbackTheme.WORKER: ("My worker actually listens and does what she says.", 30),
+    FeedbackTheme.LISTENED_TO: ("Being asked what I want, not told.", 18),
+    FeedbackTheme.HOUSING: ("Getting the flat sorted.", 10),
+    FeedbackTheme.MONEY: ("Help with the benefits forms.", 8),
+    FeedbackTheme.WORK: ("The course and the job search.", 7),
+    FeedbackTheme.HEALTH: ("Seeing someone about my head.", 8),
+    FeedbackTheme.DRUGS_ALCOHOL: ("Getting back on a script quickly.", 9),
+    FeedbackTheme.FAMILY: ("Help to see my kids.", 10),
+}
+DOES_NOT_HELP = {
+    FeedbackTheme.DEMANDS: ("Too many appointments in one week.", 35),
+    FeedbackTheme.TRAVEL: ("Two buses to get to the hub.", 25),
+    FeedbackTheme.HOUSING: ("Still waiting on the council.", 12),
+    FeedbackTheme.MONEY: ("Sanctioned again.", 10),
+    FeedbackTheme.WORKER: ("New worker again; telling my story again.", 10),
+    FeedbackTheme.LISTENED_TO: ("Nobody asks what I think.", 8),
+}
+UNTHEMED_SHARE = 0.1  # feedback whose worker ticked no theme
+DOES_NOT_HELP_SHARE = 0.55  # feedback that also says what does not help
 
 
 @dataclass
@@ -659,24 +723,7 @@ class Command(BaseCommand):
 
         existing = Nominal.objects.filter(team__region__name=REGION).count()
         if existing:
-            self.stdout.write(
-                f"Scale data already present: region {REGION} holds {existing:,} nominals. Nothing added."
-                " To build it again, use a fresh database (make bench: drop iom_bench)."
-            )
-            if not Referral.objects.filter(nominal__team__region__name=REGION).exists():
-                self.stdout.write(
-                    self.style.WARNING(
-                        "It was built before partners and referrals, so the referral pages and the"
-                        " partner inbox read nothing: drop the database and run again."
-                    )
-                )
-            if not AppointmentSeries.objects.filter(nominal__team__region__name=REGION).exists():
-                self.stdout.write(
-                    self.style.WARNING(
-                        "It was built before appointments and contact standards, so the diaries and"
-                        " compliance read almost nothing: drop the database and run again."
-                    )
-                )
+            self.top_up(existing, seed, years)
             return
 
         started = time.perf_counter()
@@ -687,6 +734,7 @@ class Command(BaseCommand):
         builder = _Builder(self, random.Random(seed), timezone.localdate(), years)  # noqa: S311 - not secrets
         # Partners draw from their own sequence, so the rest of the data is as it was before them.
         builder.partner_rng = random.Random(seed + 1)  # noqa: S311 - not secrets
+        builder.seed = seed
         with transaction.atomic():
             builder.build(nominals, total_contacts)
         builder.analyse()
@@ -694,6 +742,40 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Done in {time.perf_counter() - started:.1f} s.")
             + f" Bench logins (password for all: {BENCH_PASSWORD}), e.g. {builder.example_logins}"
         )
+
+    def top_up(self, existing: int, seed: int, years: int) -> None:
+        """The region is already built: add nothing, except what the governance pack reads when the
+        region was built before it (area baselines, goals and feedback), so `make bench` measures
+        the pack on an older database without seeding it all again."""
+        teams = list(Team.objects.filter(region__name=REGION).order_by("pk"))
+        missing = _pack_inputs_missing(teams)
+        self.stdout.write(
+            f"Scale data already present: region {REGION} holds {existing:,} nominals."
+            + (" Nothing added." if not any(missing) else " Adding only what the governance pack reads.")
+            + " To build it again, use a fresh database (make bench: drop iom_bench)."
+        )
+        if not Referral.objects.filter(nominal__team__region__name=REGION).exists():
+            self.stdout.write(
+                self.style.WARNING(
+                    "It was built before partners and referrals, so the referral pages and the"
+                    " partner inbox read nothing: drop the database and run again."
+                )
+            )
+        if not AppointmentSeries.objects.filter(nominal__team__region__name=REGION).exists():
+            self.stdout.write(
+                self.style.WARNING(
+                    "It was built before appointments and contact standards, so the diaries and"
+                    " compliance read almost nothing: drop the database and run again."
+                )
+            )
+        if not any(missing):
+            return
+        started = time.perf_counter()
+        builder = _Builder(self, random.Random(seed), timezone.localdate(), years)  # noqa: S311 - not secrets
+        with transaction.atomic():
+            builder.pack_inputs(seed)
+        builder.analyse()
+        self.stdout.write(self.style.SUCCESS(f"Done in {time.perf_counter() - started:.1f} s."))
 
 
 class _Builder:
@@ -717,6 +799,7 @@ class _Builder:
         # Unacceptable absences by person (index into people), as date ordinals in the order logged.
         self.absences: dict[int, list[int]] = {}
         self.example_logins = ""
+        self.seed = 0  # set by handle(): pack_inputs draws from a sequence of its own
         self.lap = time.perf_counter()
 
     def write(self, message: str) -> None:
@@ -798,6 +881,7 @@ class _Builder:
         self.standards(people)
         self.contacts(people, total_contacts)
         self.referrals()
+        self.pack_inputs(self.seed)
         self.restore_after_load(dropped)
 
     def teams_and_staff(self, active_count: int) -> dict[int, Staff]:
@@ -1940,6 +2024,184 @@ class _Builder:
         )
         self.example_logins += f", partner.{BENCH_PARTNER}@{DOMAIN} ({open_for_bench:,} open referrals)"
 
+    # The governance pack: area baselines, and goals and feedback in people's own words ----------
+
+    def pack_inputs(self, seed: int) -> None:
+        """What the governance pack reads and nothing above writes: each team area's population
+        baseline, and the goals and feedback people gave, with the timeline entries and audit rows
+        cohorts.services leaves for each. Each part only when the region has none of it, so it also
+        tops up a region seeded before them. Read back from the database, with a sequence of its own,
+        so it is the same either way and the rest of the data is as it was."""
+        rng = random.Random(seed + 2)  # noqa: S311 - not secrets
+        teams = list(Team.objects.filter(region__name=REGION).order_by("pk"))
+        baselines_missing, voice_missing = _pack_inputs_missing(teams)
+        if baselines_missing:
+            with self.step("area baselines") as rows:
+                rows.append(self.bulk(AreaBaseline, _area_baselines(teams)))
+        if not voice_missing:
+            return
+        people = self.people_on_record(teams)
+        goals: list[Goal] = []
+        changes: dict[int, date] = {}  # by the goal's index: when it was achieved or dropped
+        feedback: list[Feedback] = []
+        helps, helps_weights = list(HELPS), _cumulative({key: weight for key, (_, weight) in HELPS.items()})
+        hinders = list(DOES_NOT_HELP)
+        hinders_weights = _cumulative({key: weight for key, (_, weight) in DOES_NOT_HELP.items()})
+        for nominal_id, first, last, worker in people:
+            years = (last - first).days / 365
+            for _ in range(_draw_count(rng, GOALS_PER_PERSON_YEAR * years)):
+                set_on = first + timedelta(days=rng.randrange((last - first).days + 1))
+                status = Goal.Status.ACTIVE
+                if (last - set_on).days > 60:
+                    status = rng.choices(list(GOAL_OUTCOMES), cum_weights=_cumulative(GOAL_OUTCOMES))[0]
+                if status != Goal.Status.ACTIVE:
+                    changes[len(goals)] = set_on + timedelta(days=rng.randrange(30, (last - set_on).days + 1))
+                elif last < self.today and set_on < last:
+                    # Closed when the person left IOM: some done by then, most let go.
+                    status = (
+                        Goal.Status.ACHIEVED if rng.random() < LEAVERS_GOALS_ACHIEVED else Goal.Status.DROPPED
+                    )
+                    changes[len(goals)] = last
+                goals.append(
+                    Goal(
+                        nominal_id=nominal_id,
+                        in_their_words=rng.choice(GOALS),
+                        status=status,
+                        set_on=set_on,
+                        recorded_by_id=worker,
+                    )
+                )
+            for _ in range(_draw_count(rng, FEEDBACK_PER_PERSON_YEAR * years)):
+                given_on = first + timedelta(days=rng.randrange((last - first).days + 1))
+                themed = rng.random() >= UNTHEMED_SHARE
+                chosen = set(rng.choices(helps, cum_weights=helps_weights, k=rng.randrange(1, 3)))
+                # In the list's order, each once, as record_feedback stores them.
+                said_helps = [theme for theme in FeedbackTheme if theme in chosen]
+                said_hinders = (
+                    [rng.choices(hinders, cum_weights=hinders_weights)[0]]
+                    if rng.random() < DOES_NOT_HELP_SHARE
+                    else []
+                )
+                feedback.append(
+                    Feedback(
+                        nominal_id=nominal_id,
+                        given_on=given_on,
+                        what_helps=" ".join(HELPS[theme][0] for theme in said_helps),
+                        what_does_not_help=" ".join(DOES_NOT_HELP[theme][0] for theme in said_hinders),
+                        helps_themes=[str(theme) for theme in said_helps] if themed else [],
+                        does_not_help_themes=[str(theme) for theme in said_hinders] if themed else [],
+                        recorded_by_id=worker,
+                    )
+                )
+        with self.step("goals") as rows:
+            rows.append(self.bulk(Goal, goals))
+        with self.step("feedback") as rows:
+            rows.append(self.bulk(Feedback, feedback))
+        self.voice_records(rng, goals, changes, feedback)
+
+    def people_on_record(self, teams: list[Team]) -> list[tuple[int, date, date, int]]:
+        """Each person of the region with time on IOM in the window: id, the window's part of their
+        time on IOM (first and last day), and the worker who records what they say (the last of
+        their case team's allocations: the support worker if they have one)."""
+        spans: dict[int, tuple[date, date | None]] = {}
+        for nominal_id, entry, exit_ in (
+            CohortMembership.objects.filter(nominal__team__in=teams)
+            .order_by("nominal_id", "entry_date", "pk")
+            .values_list("nominal_id", "entry_date", "exit_date")
+        ):
+            if entry is None:
+                continue
+            first, _ = spans.get(nominal_id, (entry, None))
+            spans[nominal_id] = (min(first, entry), exit_)  # the latest membership's exit, or None
+        workers: dict[int, int] = {}
+        for nominal_id, worker in (
+            Allocation.objects.filter(nominal__team__in=teams)
+            .order_by("pk")
+            .values_list("nominal_id", "worker_id")
+        ):
+            workers[nominal_id] = worker
+        missing = set(workers.values()) - set(self.emails)
+        self.emails.update(User.objects.filter(pk__in=missing).values_list("pk", "email"))
+        people = []
+        for nominal_id, (entry, exit_) in sorted(spans.items()):
+            first, last = max(entry, self.window_start), min(exit_ or self.today, self.today)
+            if last > first and nominal_id in workers:
+                people.append((nominal_id, first, last, workers[nominal_id]))
+        return people
+
+    def voice_records(
+        self, rng: random.Random, goals: list[Goal], changes: dict[int, date], feedback: list[Feedback]
+    ) -> None:
+        """The timeline entries and audit rows add_goal, set_goal_status and record_feedback write."""
+
+        def moment(day: date) -> datetime:
+            at = datetime(day.year, day.month, day.day, rng.randrange(8, 18), rng.randrange(60), tzinfo=UTC)
+            return min(at, self.now)
+
+        goal_type = ContentType.objects.get_for_model(Goal)
+        feedback_type = ContentType.objects.get_for_model(Feedback)
+        events: list[TimelineEvent] = []
+        audit: list[AuditEvent] = []
+        for index, goal in enumerate(goals):
+            set_at = moment(goal.set_on)
+            common = {
+                "nominal_id": goal.nominal_id,
+                "kind": TimelineEvent.Kind.VOICE,
+                "body": goal.in_their_words,
+            }
+            common |= {"source_type": goal_type, "source_id": goal.pk, "recorded_by_id": goal.recorded_by_id}
+            events.append(
+                TimelineEvent(
+                    **common, occurred_on=goal.set_on, summary="New goal in their words", recorded_at=set_at
+                )
+            )
+            audit.append(
+                self.audit_event(goal.recorded_by_id, "goal.added", goal, goal.nominal_id, {}, set_at)
+            )
+            changed_on = changes.get(index)
+            if changed_on is not None:
+                changed_at = moment(changed_on)
+                summary = f"Goal: {goal.get_status_display().lower()}"
+                events.append(
+                    TimelineEvent(**common, occurred_on=changed_on, summary=summary, recorded_at=changed_at)
+                )
+                detail = {"status": goal.status}
+                audit.append(
+                    self.audit_event(
+                        goal.recorded_by_id, "goal.changed", goal, goal.nominal_id, detail, changed_at
+                    )
+                )
+        for one in feedback:
+            given_at = moment(one.given_on)
+            body = "\n".join(
+                part
+                for part in (
+                    f"What helps: {one.what_helps}" if one.what_helps else "",
+                    f"What does not help: {one.what_does_not_help}" if one.what_does_not_help else "",
+                )
+                if part
+            )
+            events.append(
+                TimelineEvent(
+                    nominal_id=one.nominal_id,
+                    kind=TimelineEvent.Kind.VOICE,
+                    occurred_on=one.given_on,
+                    summary="Feedback in their words",
+                    body=body,
+                    source_type=feedback_type,
+                    source_id=one.pk,
+                    recorded_by_id=one.recorded_by_id,
+                    recorded_at=given_at,
+                )
+            )
+            audit.append(
+                self.audit_event(one.recorded_by_id, "feedback.recorded", one, one.nominal_id, {}, given_at)
+            )
+        with self.step("timeline events (goals and feedback)") as rows:
+            rows.append(self.bulk(TimelineEvent, events))
+        with self.step("audit events (goals and feedback)") as rows:
+            rows.append(self.bulk(AuditEvent, audit))
+
     def copy_rows(
         self, model: type[models.Model], columns: tuple[str, ...], rows: list[tuple[Any, ...]]
     ) -> list[int]:
@@ -1998,6 +2260,48 @@ def _split(total: int, teams: list[tuple[str, str, float]]) -> list[int]:
     counts = [max(1, int(total * share)) for _, _, share in teams]
     counts[0] += total - sum(counts)
     return counts
+
+
+def _pack_inputs_missing(teams: list[Team]) -> tuple[bool, bool]:
+    """Whether the region lacks area baselines, and whether it has neither goals nor feedback."""
+    baselines = AreaBaseline.objects.filter(team__in=teams).exists()
+    voice = (
+        Goal.objects.filter(nominal__team__in=teams).exists()
+        or Feedback.objects.filter(nominal__team__in=teams).exists()
+    )
+    return not baselines, not voice
+
+
+def _area_baselines(teams: list[Team]) -> list[AreaBaseline]:
+    """Each team area's shares by ethnicity, age band and gender, each dimension summing to 100."""
+    baselines: list[AreaBaseline] = []
+    for number, team in enumerate(teams):
+        ethnicity = dict(AREA_ETHNICITY)
+        for category, more in MORE_DIVERSE.items():
+            ethnicity[category] += more * number
+            ethnicity[Ethnicity.WHITE_BRITISH] -= more * number
+        for dimension, shares in (
+            (AreaBaseline.Dimension.ETHNICITY, ethnicity),
+            (AreaBaseline.Dimension.AGE_BAND, AREA_AGE),
+            (AreaBaseline.Dimension.GENDER, AREA_GENDER),
+        ):
+            baselines += [
+                AreaBaseline(
+                    team=team,
+                    dimension=dimension,
+                    category=str(category),
+                    share=Decimal(f"{share:.2f}"),
+                    source=BASELINE_SOURCE,
+                    year=BASELINE_YEAR,
+                )
+                for category, share in shares.items()
+            ]
+    return baselines
+
+
+def _draw_count(rng: random.Random, expected: float) -> int:
+    """A whole number of events whose average is `expected`."""
+    return int(expected) + (rng.random() < expected - int(expected))
 
 
 def _column(model: type[models.Model], name: str) -> str:

@@ -351,7 +351,7 @@ def test_feedback_and_its_themes_in_the_period(teams):
 
 def test_goals_set_achieved_and_being_worked_on(teams):
     city, county = teams
-    person = NominalFactory.create(team=city)
+    person = on_iom(city)
     _goal(person, D(2026, 6, 10))  # set in June, still going: set, active
     _goal(person, D(2026, 5, 1), "achieved", [(D(2026, 6, 20), "achieved")])  # achieved in June
     _goal(person, D(2026, 4, 1), "achieved", [(D(2026, 7, 1), "achieved")])  # achieved after: active at end
@@ -365,11 +365,13 @@ def test_goals_set_achieved_and_being_worked_on(teams):
     )
     _goal(person, D(2026, 1, 1), "achieved")  # no history: as it stands
     _goal(NominalFactory.create(team=county), D(2026, 6, 10), "achieved", [(D(2026, 6, 12), "achieved")])
+    # Someone no longer on IOM: their open goal is set in the period, but no one works on it now.
+    _goal(NominalFactory.create(team=city), D(2026, 6, 2))
 
     recorded = table(section("voice", scope(city)), "voice-recorded")
 
     assert [list(row) for row in recorded.rows][2:] == [
-        ["Goals set in the period", 2],
+        ["Goals set in the period", 3],
         ["Goals achieved in the period", 1],
         ["Goals being worked on at the period end", 3],
     ]
@@ -378,7 +380,7 @@ def test_goals_set_achieved_and_being_worked_on(teams):
 def test_a_goal_marked_achieved_through_the_service_counts_as_achieved_today(teams):
     """Guards the link between set_goal_status's timeline summary and the pack's count."""
     city, _ = teams
-    person = NominalFactory.create(team=city)
+    person = on_iom(city)
     manager = member(Role.MANAGER, team=city)
     today = timezone.localdate()
     goal = services.add_goal(actor=manager, nominal=person, in_their_words="A job", set_on=today)
