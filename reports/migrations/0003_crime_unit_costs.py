@@ -2,8 +2,11 @@
 second edition (Heeks, Reed, Tafsiri and Prince, Research Report 99, July 2018), Table 1, in
 2015/16 prices.
 
-Only figures whose text was found and read are seeded; a category without one gets no row, and the
-pack shows it as "no unit cost" and leaves it out of the sum. Administrators add or correct rows.
+Only figures found quoted from the report are seeded: the report's Table 1 itself could not be read
+when this was written, and these five come from press coverage quoting it (South Wales Echo,
+2 August 2019, "The costs are based on crime figures from 2015/16"). Check them against Table 1. A
+category without a figure gets no row, and the pack shows it as "no unit cost" and leaves it out of
+the sum. Administrators add or correct rows.
 
 Where one of our categories is wider than the report's, the lower of the report's figures is used,
 so the estimate errs low, and `cost_category` says which was taken:

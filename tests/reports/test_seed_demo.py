@@ -51,6 +51,7 @@ from partners.notifications import (
 from partners.response_times import add_working_days
 from reports.management.commands.seed_demo import DEMO_PASSWORD, NO_SERVICE_NOTES
 from reports.models import AreaBaseline
+from reports.pack import PackScope, Table, impact
 from supervision import selectors
 from supervision.compliance import week_starting
 from supervision.models import (
@@ -474,6 +475,28 @@ class TestTheDemo:
         assert {"worker", "housing"} <= ticked
         for one in feedback:
             assert bool(one.does_not_help_themes) == bool(one.what_does_not_help)
+
+    def test_each_team_has_reoffending_before_and_after_entry_for_the_pack(self, seeded):
+        """Enough people entered IOM a year before the last complete month for the pack to compare."""
+        today = timezone.localdate()
+        period_end = today.replace(day=1) - timedelta(days=1)
+        period_start = period_end.replace(day=1)
+        for team in Team.objects.all():
+            scope = PackScope(team.name, f"team-{team.pk}", (team.pk,), period_start, period_end, today)
+            (section,) = impact.sections(scope)
+            tables = {block.key: block for block in section.blocks if isinstance(block, Table)}
+            people = dict(tables["reoffending-summary"].rows)
+            assert people["People who entered IOM at least 12 months before the period's end"] >= 8, team
+            by_category = tables["reoffending-by-category"]
+            assert by_category.total is not None
+            _, before, after, _, cost_before, _, _ = by_category.total
+            assert isinstance(before, int)
+            assert isinstance(after, int)
+            assert 0 < after < before, team
+            assert isinstance(cost_before, int)
+            assert cost_before > 0, team
+            categories = {str(row[0]) for row in by_category.rows}
+            assert {"Robbery (personal)", "Theft of a vehicle", "Burglary (dwelling)"} <= categories, team
 
     def test_every_demo_user_can_sign_in(self, client, seeded):
         for user in User.objects.all():

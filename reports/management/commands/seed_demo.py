@@ -1,10 +1,12 @@
 """Demo data for `make run`: one region, two IOM teams, a user per role, and 60 nominals with
-a full record: identifiers, case teams, cohort memberships through proposal and panel, risk,
-needs, offences, custody and release dates, goals and feedback in their own words, and their
-supervision: contacts (joint and custody visits among them, notes for the team, for partners or
-police only), contact standards, weekly compliance with some short, unacceptable absences and an
-enforcement decision, and appointments ahead (weekly series, custody visits before release,
-something in every frontline worker's diary today and an appointment still waiting for its outcome).
+a full record: identifiers, case teams, cohort memberships through proposal and panel (eight in
+each team more than a year old, reviewed every quarter since, with the proven offences of the year
+before entry and the year after that the pack compares), risk, needs, offences, custody and
+release dates, goals and feedback in their own words, and their supervision: contacts (joint and
+custody visits among them, notes for the team, for partners or police only), contact standards,
+weekly compliance with some short, unacceptable absences and an enforcement decision, and
+appointments ahead (weekly series, custody visits before release, something in every frontline
+worker's diary today and an appointment still waiting for its outcome).
 Around them, a partner directory (one pathway or two with no service at all), partner staff, and
 referrals in every state of their lifecycle, with needs recorded as having no service available.
 
@@ -65,6 +67,7 @@ from partners import services as partner_services
 from partners.models import Capacity, PartnerService, Referral, ReferralEvent
 from partners.response_times import add_working_days
 from reports.models import AreaBaseline
+from reports.pack.impact import WINDOW_MONTHS
 from supervision.compliance import week_starting
 from supervision.models import AppointmentSeries, Contact, ContactStandard, EnforcementAction, Sensitivity
 from supervision.selectors import COMPLIANCE_WEEKS
@@ -255,6 +258,60 @@ STATUSES = {
 ROSH_LEVELS = ["low", "medium", "high", "very_high"]
 ROSH_WEIGHTS = [25, 45, 25, 5]
 
+ROBBERY = "Robbery (personal)"
+VEHICLE = "Theft of a vehicle"
+FROM_VEHICLE = "Theft from a vehicle"
+DAMAGE = "Criminal damage and arson"
+BURGLARY = "Burglary (dwelling)"
+OTHER_BURGLARY = "Burglary (non-dwelling)"
+SHOPLIFTING = "Shoplifting"
+
+
+@dataclass(frozen=True)
+class History:
+    """Someone on IOM for more than a year, for the pack's reoffending before and after entry: how
+    many months ago they entered (give or take a few weeks), and their proven offences by category
+    in the 12 months before entry and the 12 months from it."""
+
+    months: int
+    before: tuple[tuple[str, int], ...]
+    after: tuple[tuple[str, int], ...] = ()
+
+
+# Each team's eight, the first for someone who left IOM (so entered long enough ago to have had a
+# year on it and left within the last year). Offending falls for most, by different amounts; two
+# offend more after; the categories mix ones with a unit cost and ones without.
+HISTORIES: list[list[History]] = [
+    [
+        History(22, ((BURGLARY, 3), (FROM_VEHICLE, 2)), ((FROM_VEHICLE, 1),)),
+        History(29, ((ROBBERY, 2), (BURGLARY, 2), (DAMAGE, 1)), ((BURGLARY, 1), (DAMAGE, 1))),
+        History(26, ((VEHICLE, 2), (FROM_VEHICLE, 3)), ((FROM_VEHICLE, 2), (VEHICLE, 1))),
+        History(24, ((BURGLARY, 2), (DAMAGE, 2), (SHOPLIFTING, 2)), ((SHOPLIFTING, 2), (DAMAGE, 1))),
+        History(20, ((FROM_VEHICLE, 3), (VEHICLE, 1)), ((FROM_VEHICLE, 1),)),
+        History(18, ((ROBBERY, 1), (BURGLARY, 1)), ((ROBBERY, 1), (BURGLARY, 2), (DAMAGE, 1))),
+        History(
+            16, ((SHOPLIFTING, 2), (DAMAGE, 1), (FROM_VEHICLE, 1)), ((SHOPLIFTING, 2), (FROM_VEHICLE, 1))
+        ),
+        History(14, ((BURGLARY, 2), (VEHICLE, 1), (FROM_VEHICLE, 2)), ((BURGLARY, 1), (FROM_VEHICLE, 1))),
+    ],
+    [
+        History(19, ((VEHICLE, 2), (FROM_VEHICLE, 2)), ((FROM_VEHICLE, 1),)),
+        History(29, ((BURGLARY, 3), (ROBBERY, 1), (OTHER_BURGLARY, 1)), ((BURGLARY, 2),)),
+        History(27, ((DAMAGE, 3), (FROM_VEHICLE, 2)), ((DAMAGE, 2),)),
+        History(23, ((ROBBERY, 1), (VEHICLE, 1), (BURGLARY, 2)), ((BURGLARY, 1), (VEHICLE, 1))),
+        History(21, ((FROM_VEHICLE, 2), (DAMAGE, 1)), ((FROM_VEHICLE, 2), (DAMAGE, 1), (VEHICLE, 1))),
+        History(
+            18, ((BURGLARY, 2), (OTHER_BURGLARY, 1), (FROM_VEHICLE, 2)), ((BURGLARY, 1), (FROM_VEHICLE, 1))
+        ),
+        History(
+            15,
+            ((VEHICLE, 1), (FROM_VEHICLE, 2), (DAMAGE, 2), (SHOPLIFTING, 1)),
+            ((FROM_VEHICLE, 1), (SHOPLIFTING, 2)),
+        ),
+        History(13, ((BURGLARY, 2), (ROBBERY, 1), (DAMAGE, 1)), ((DAMAGE, 1),)),
+    ],
+]
+
 
 @dataclass(frozen=True)
 class Plan:
@@ -264,11 +321,13 @@ class Plan:
     variant: str = ""  # "overdue" or "reviewed" (active); "ended" or "not_accepted" (none)
     custody: str = ""  # "soon" (released within 8 weeks) or "later"
     allocated: bool = True
+    history: History | None = None  # on IOM for more than a year (active, or "ended")
 
 
 def demo_plans(rng: random.Random) -> list[Plan]:
     """20 Fixed, 15 Flex and 15 Free active (4 overdue a review), 5 awaiting panel, 5 not on a cohort
-    (2 who left, 1 the panel turned down, 2 never proposed)."""
+    (2 who left, 1 the panel turned down, 2 never proposed). In each team, eight entered IOM more
+    than a year ago: those who left, and people on a cohort, out of custody and with a case team."""
     spread: list[tuple[str, str]] = [
         *[(Cohort.FIXED.value, "overdue")] * 2,
         (Cohort.FIXED.value, "reviewed"),
@@ -301,12 +360,25 @@ def demo_plans(rng: random.Random) -> list[Plan]:
     unallocated.add(
         rng.choice([i for i, (cohort, variant) in enumerate(spread) if (cohort, variant) == ("none", "")])
     )
+    # No draws here, so the people above stay as they were: the team's order is shuffled already.
+    histories: dict[int, History] = {}
+    for team_number, team in enumerate((range(half), range(half, len(spread)))):
+        left = [i for i in team if spread[i] == ("none", "ended")]
+        settled = [
+            i
+            for i in team
+            if spread[i][0] in Cohort.values
+            and not spread[i][1]
+            and i not in custody_soon | custody_later | unallocated
+        ]
+        histories.update(zip(left + settled, HISTORIES[team_number], strict=False))
     return [
         Plan(
             cohort=cohort,
             variant=variant,
             custody="soon" if i in custody_soon else "later" if i in custody_later else "",
             allocated=i not in unallocated,
+            history=histories.get(i),
         )
         for i, (cohort, variant) in enumerate(spread)
     ]
@@ -704,7 +776,9 @@ def _supervise(nominals: list[Nominal], staff: Staff, rng: random.Random) -> Non
     decided: dict[int, date] = {}
     if chosen:
         warned = chosen[0]
-        first, second = sorted(rng.sample(_weekdays(warned.entry or today, today - timedelta(days=5)), 2))
+        # Within the compliance weeks, where the weekly contacts are logged.
+        since = max(warned.entry or today, week_starting(today) - timedelta(weeks=COMPLIANCE_WEEKS - 1))
+        first, second = sorted(rng.sample(_weekdays(since, today - timedelta(days=5)), 2))
         absences[warned.pk] = [first, second]
         decided[warned.pk] = min(second + timedelta(days=2), today)
     if len(chosen) > 1:
@@ -1116,10 +1190,17 @@ def _fill_record(
 
     if plan.custody:
         nominal = _put_in_custody(nominal, plan, index, practitioner, rng)
-    _cohort_history(nominal, plan, staff, officer, rng)
+    membership = _cohort_history(nominal, plan, staff, officer, rng)
     _risk(nominal, practitioner, rng)
     _needs(nominal, helper, rng)
-    _offences(nominal, officer, categories, rng)
+    if plan.history is not None and membership is not None and membership.entry_date is not None:
+        # The year either side of entry holds the history's offences and no others.
+        entry = membership.entry_date
+        around = (add_months(entry, -WINDOW_MONTHS), add_months(entry, WINDOW_MONTHS))
+        _offences(nominal, officer, categories, rng, leave_out=around)
+        _offences_around_entry(nominal, officer, plan.history, membership, categories, rng)
+    else:
+        _offences(nominal, officer, categories, rng)
     _voice(nominal, helper, rng)
 
 
@@ -1147,11 +1228,15 @@ def _put_in_custody(nominal: Nominal, plan: Plan, index: int, actor: User, rng: 
     )
 
 
-def _cohort_history(nominal: Nominal, plan: Plan, staff: Staff, proposer: User, rng: random.Random) -> None:
-    """Proposal, panel, reviews and exits, dated in the past so reviews fall due (or are overdue)."""
+def _cohort_history(
+    nominal: Nominal, plan: Plan, staff: Staff, proposer: User, rng: random.Random
+) -> CohortMembership | None:
+    """Proposal, panel, reviews and exits, dated in the past so reviews fall due (or are overdue).
+    People with a history entered that many months ago and have been reviewed every quarter since,
+    a few days early; one who left did so at a review a year or more after entry."""
     today = timezone.localdate()
     if plan.cohort == "none" and not plan.variant:
-        return
+        return None
     attendees = (
         f"{staff.manager.full_name} (IOM manager), {staff.police_om.full_name} (police), "
         f"{staff.probation.full_name} (probation), Riverside Recovery Service"
@@ -1165,11 +1250,14 @@ def _cohort_history(nominal: Nominal, plan: Plan, staff: Staff, proposer: User, 
             reason=rng.choice(PROPOSAL_REASONS[cohort]),
             proposed_on=today - timedelta(days=rng.randrange(1, 20)),
         )
-        return
+        return None
     # How long ago they were proposed: long enough for a review to be overdue, held, or an exit.
     ago = {"overdue": (130, 200), "reviewed": (120, 170), "ended": (250, 330), "not_accepted": (30, 60)}
     cohort = Cohort(plan.cohort) if plan.cohort != "none" else rng.choice(list(Cohort))
-    proposed_on = today - timedelta(days=rng.randrange(*ago.get(plan.variant, (20, 80))))
+    if plan.history is not None:
+        proposed_on = add_months(today, -plan.history.months) - timedelta(days=rng.randrange(14, 30))
+    else:
+        proposed_on = today - timedelta(days=rng.randrange(*ago.get(plan.variant, (20, 80))))
     membership = services.propose_for_cohort(
         actor=proposer,
         nominal=nominal,
@@ -1197,13 +1285,42 @@ def _cohort_history(nominal: Nominal, plan: Plan, staff: Staff, proposer: User, 
         )
     elif plan.variant == "ended":
         reason = rng.choice(list(EXIT_RATIONALES))
+        if plan.history is None:
+            left_on = panel_date + timedelta(days=rng.randrange(100, 130))
+        else:
+            left_on = min(add_months(panel_date, WINDOW_MONTHS) + timedelta(days=rng.randrange(7, 60)), today)
+            _quarterly_reviews(membership, staff.manager, before=left_on, rng=rng)
         services.record_review(
             actor=staff.manager,
             membership=membership,
-            reviewed_on=panel_date + timedelta(days=rng.randrange(100, 130)),
+            reviewed_on=left_on,
             outcome=CohortReview.Outcome.EXIT,
             rationale=EXIT_RATIONALES[reason],
             exit_reason=reason,
+        )
+    elif plan.history is not None:
+        # Due next after today, so none of them is overdue.
+        _quarterly_reviews(membership, staff.manager, before=today, rng=rng)
+    return membership if accepted else None
+
+
+def _quarterly_reviews(
+    membership: CohortMembership, actor: User, *, before: date, rng: random.Random
+) -> None:
+    """A review to continue each time one fell due, a few days early, until the next falls on or
+    after `before`."""
+    interval = services.review_interval_months(membership.cohort)
+    reviewed_on = membership.entry_date or before
+    while True:
+        reviewed_on = add_months(reviewed_on, interval) - timedelta(days=rng.randrange(0, 8))
+        if reviewed_on >= before:
+            return
+        services.record_review(
+            actor=actor,
+            membership=membership,
+            reviewed_on=reviewed_on,
+            outcome=CohortReview.Outcome.CONTINUE,
+            rationale=rng.choice(REVIEW_RATIONALES),
         )
 
 
@@ -1271,19 +1388,63 @@ def _needs(nominal: Nominal, actor: User, rng: random.Random) -> None:
         )
 
 
-def _offences(nominal: Nominal, actor: User, categories: list[OffenceCategory], rng: random.Random) -> None:
+def _offences(
+    nominal: Nominal,
+    actor: User,
+    categories: list[OffenceCategory],
+    rng: random.Random,
+    *,
+    leave_out: tuple[date, date] | None = None,
+) -> None:
+    """Arrests and proven offences over the last three years; proven ones from the first day of
+    `leave_out` up to its last are drawn but not recorded."""
     if not categories or rng.random() < 0.25:
         return
     today = timezone.localdate()
     weights = [4 if category.is_neighbourhood_crime else 1 for category in categories]
     for _ in range(rng.randrange(1, 4)):
+        kind = rng.choices([Offence.Kind.PROVEN, Offence.Kind.ARREST], [60, 40])[0]
+        category = rng.choices(categories, weights)[0]
+        occurred_on = today - timedelta(days=rng.randrange(10, 3 * 365))
+        if leave_out and kind == Offence.Kind.PROVEN and leave_out[0] <= occurred_on < leave_out[1]:
+            continue
         services.record_offence(
-            actor=actor,
-            nominal=nominal,
-            kind=rng.choices([Offence.Kind.PROVEN, Offence.Kind.ARREST], [60, 40])[0],
-            category=rng.choices(categories, weights)[0],
-            occurred_on=today - timedelta(days=rng.randrange(10, 3 * 365)),
+            actor=actor, nominal=nominal, kind=kind, category=category, occurred_on=occurred_on
         )
+
+
+def _offences_around_entry(
+    nominal: Nominal,
+    actor: User,
+    history: History,
+    membership: CohortMembership,
+    categories: list[OffenceCategory],
+    rng: random.Random,
+) -> None:
+    """The history's proven offences: in the 12 months up to the day before entry, and in the 12
+    months from the entry date (for someone who left, in their first six months or so, as they left
+    with none for six months)."""
+    entry = membership.entry_date
+    if entry is None:
+        return
+    by_name = {category.name: category for category in categories}
+    before_from = add_months(entry, -WINDOW_MONTHS)
+    after_until = min(add_months(entry, WINDOW_MONTHS), timezone.localdate())
+    if membership.exit_date is not None:
+        after_until = min(after_until, membership.exit_date - timedelta(days=183))
+    for offences, first, last in ((history.before, before_from, entry), (history.after, entry, after_until)):
+        for name, count in offences:
+            category = by_name.get(name)
+            if category is None:
+                continue  # renamed or removed by an administrator
+            for _ in range(count):
+                services.record_offence(
+                    actor=actor,
+                    nominal=nominal,
+                    kind=Offence.Kind.PROVEN,
+                    category=category,
+                    occurred_on=first + timedelta(days=rng.randrange((last - first).days)),
+                )
 
 
 def _voice(nominal: Nominal, actor: User, rng: random.Random) -> None:
