@@ -273,7 +273,22 @@ def _in_child(report_run_id: int, slowest: int) -> Measured | str:
     return outcome
 
 
+# Connections a forked child inherited: kept referenced so they are never finalized, since closing
+# one would end the parent's session on the socket they share.
+_INHERITED: list[object] = []
+
+
+def _forget_inherited_connections() -> None:
+    """The child opens its own connection: one it inherited may already be closed, or in use by the
+    parent (close_all() in the parent reaches only its own thread's and context's connections)."""
+    for wrapper in connections.all(initialized_only=True):
+        if wrapper.connection is not None:
+            _INHERITED.append(wrapper.connection)
+            wrapper.connection = None
+
+
 def _child(report_run_id: int, slowest: int, sending: Connection) -> None:
+    _forget_inherited_connections()
     try:
         sending.send(_build(report_run_id, slowest))
     except BaseException:  # everything goes back to the parent, as text
