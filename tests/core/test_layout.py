@@ -32,6 +32,23 @@ def test_templates_have_no_inline_script_or_style(path):
     assert "<style" not in html
 
 
+ALL_TEMPLATES = [
+    path
+    for path in ROOT.glob("**/templates/**/*.html")
+    if ".venv" not in path.parts and "node_modules" not in path.parts
+]
+
+
+@pytest.mark.parametrize("path", ALL_TEMPLATES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_template_comments_close_on_their_own_line(path):
+    # Django's {# #} comment is one line only: a longer one is printed on the page.
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        opened = line.count("{#")
+        assert opened == line.count("#}"), (
+            f"line {number}: use {{% comment %}} for a comment over several lines"
+        )
+
+
 @pytest.mark.django_db
 def test_pages_carry_a_strict_content_security_policy(client):
     policy = client.get("/sign-in/")["Content-Security-Policy"]
