@@ -1,7 +1,9 @@
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from iom.core import access
 from iom.core.models import Region, Team, User
@@ -57,18 +59,31 @@ def regions_reportable_by(user: User) -> QuerySet[Region]:
 
 
 def teams_reportable_by(user: User) -> QuerySet[Team]:
-    """Teams the user may request a team pack for: those they manage, and every team of a region
-    they report on."""
-    condition = Q()
-    region_ids = access.report_region_ids(user)
-    if region_ids:
-        condition |= Q(region_id__in=region_ids)
-    managed = access.managed_team_ids(user)
-    if managed:
-        condition |= Q(pk__in=managed)
-    if not condition:
-        return Team.objects.none()
-    return Team.objects.filter(condition).select_related("region").order_by("region__name", "name", "id")
+    """Teams the user may request a team pack for."""
+    teams = Team.objects.select_related("region").order_by("region__name", "name", "id")
+    return access.scope_to_reportable_teams(user, teams)
+
+
+def lease_held_until(report_run_id: int) -> datetime | None:
+    """When the lease of the attempt building the run ends, if one still holds it."""
+    held_until = (
+        ReportRun.objects.filter(pk=report_run_id, status=ReportRun.Status.RUNNING)
+        .values_list("lease_expires_at", flat=True)
+        .first()
+    )
+    return held_until if held_until is not None and held_until > timezone.now() else None
+
+
+def stalled_report_run_ids(*, now: datetime, queued_too_long: timedelta) -> list[int]:
+    """Runs nothing is building: running under a lease that has ended, or queued too long."""
+    return list(
+        ReportRun.objects.filter(
+            Q(status=ReportRun.Status.RUNNING, lease_expires_at__lt=now)
+            | Q(status=ReportRun.Status.QUEUED, requested_at__lt=now - queued_too_long)
+        )
+        .order_by("requested_at", "pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def teams_managed_by(user: User) -> list[Team]:

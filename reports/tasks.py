@@ -10,14 +10,13 @@ retries only cover a database that is briefly unreachable, and a run held by ano
 lease; they are not the attempt cap.
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from celery import Task, shared_task
 from django.db import InterfaceError, OperationalError
-from django.db.models import Q
 from django.utils import timezone
 
-from reports.models import ReportRun
+from reports import selectors
 
 # How long after a lease ends a waiting task comes back for the run: clocks differ a little.
 LEASE_MARGIN = timedelta(seconds=5)
@@ -42,22 +41,13 @@ def build_report_task(self: Task, report_run_id: int) -> None:
     from reports.services import build_report  # here: services import this module
 
     build_report(report_run_id=report_run_id)
-    held_until = _lease_held_until(report_run_id)
+    held_until = selectors.lease_held_until(report_run_id)
     if held_until is not None:
         # Another attempt holds the run, or held it until its process died: a pool process killed
         # mid-build (out of memory, say) has its message handed straight back (reject_on_worker_lost)
         # while its lease still runs, so the claim above declined. Come back when the lease ends: a
         # live holder has finished by then and this does nothing; a dead one's run is claimed.
         raise self.retry(eta=held_until + LEASE_MARGIN)
-
-
-def _lease_held_until(report_run_id: int) -> datetime | None:
-    held_until = (
-        ReportRun.objects.filter(pk=report_run_id, status=ReportRun.Status.RUNNING)
-        .values_list("lease_expires_at", flat=True)
-        .first()
-    )
-    return held_until if held_until is not None and held_until > timezone.now() else None
 
 
 @shared_task(
@@ -93,15 +83,7 @@ def resend_stalled_reports_task() -> int:
     limit, the filesystem broker, retries used up); a queued one lost its message. The claim makes a
     second message for a run that is in fact moving do nothing, and fails a run out of attempts.
     """
-    now = timezone.now()
-    stalled = list(
-        ReportRun.objects.filter(
-            Q(status=ReportRun.Status.RUNNING, lease_expires_at__lt=now)
-            | Q(status=ReportRun.Status.QUEUED, requested_at__lt=now - QUEUED_TOO_LONG)
-        )
-        .order_by("requested_at", "pk")
-        .values_list("pk", flat=True)
-    )
+    stalled = selectors.stalled_report_run_ids(now=timezone.now(), queued_too_long=QUEUED_TOO_LONG)
     for report_run_id in stalled:
         build_report_task.delay(report_run_id)
     return len(stalled)

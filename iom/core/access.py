@@ -247,6 +247,23 @@ def report_kinds_for(user: AnyUser) -> list[str]:
     return kinds
 
 
+def scope_to_reportable_teams[M: models.Model](
+    user: AnyUser, queryset: models.QuerySet[M], *, team_field: str = "pk", region_field: str = "region_id"
+) -> models.QuerySet[M]:
+    """Teams the user may request a team pack for: those they manage, and every team of a region
+    they report on (the rule can_request_report applies to one team)."""
+    condition = models.Q()
+    region_ids = report_region_ids(user)
+    if region_ids:
+        condition |= models.Q(**{f"{region_field}__in": region_ids})
+    managed = managed_team_ids(user)
+    if managed:
+        condition |= models.Q(**{f"{team_field}__in": managed})
+    if not condition:
+        return queryset.none()
+    return queryset.filter(condition)
+
+
 def can_request_report(
     user: AnyUser, *, kind: str, region_id: int | None = None, team: InRegion | None = None
 ) -> bool:
@@ -273,11 +290,6 @@ def require_request_report(
             "national_summary": "Only national users may request the national summary.",
         }
         raise PermissionDenied(messages.get(kind, "You may not request this report."))
-
-
-def require_region_report(user: AnyUser, region_id: int) -> None:
-    if region_id not in report_region_ids(user):
-        raise PermissionDenied("You may not request reports for this region.")
 
 
 def is_partner(user: AnyUser) -> bool:

@@ -46,9 +46,9 @@ def test_a_regional_lead_sees_no_case_records_but_reports_for_their_region():
     lead = member(Role.REGIONAL_LEAD, region=world.region)
     assert not access.can_view_nominal(lead, world.nominal)
     assert access.report_region_ids(lead) == {world.region.pk}
-    access.require_region_report(lead, world.region.pk)
+    access.require_request_report(lead, kind="regional_pack", region_id=world.region.pk)
     with pytest.raises(PermissionDenied):
-        access.require_region_report(lead, world.other_region.pk)
+        access.require_request_report(lead, kind="regional_pack", region_id=world.other_region.pk)
 
 
 def test_national_users_have_every_region_for_reports():
