@@ -8,6 +8,7 @@ task that runs twice sends it once; a failed send hands the claim back for the r
 import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -46,6 +47,23 @@ def case_worker_recipients(referral: Referral) -> list[str]:
     return sorted({user.email for user in team if user is not None and user.is_active})
 
 
+def _send_claimed(
+    claim: QuerySet[Any], field: str, *, recipients: list[str], subject: str, message: str, nobody: str
+) -> bool:
+    """Send a notice this call has claimed (by setting `field` on `claim`). With no one to send it
+    to, or when sending fails, the claim is handed back, so the sweep or the task's retry sends it."""
+    if not recipients:
+        claim.update(**{field: None})
+        logger.warning(nobody)
+        return False
+    try:
+        send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
+    except Exception:
+        claim.update(**{field: None})
+        raise
+    return True
+
+
 def notify_partner_of_referral(*, referral_id: int) -> bool:
     """Tell the partner a referral is waiting. Returns whether this call sent it."""
     claimed = Referral.objects.filter(
@@ -54,28 +72,20 @@ def notify_partner_of_referral(*, referral_id: int) -> bool:
     if not claimed:
         return False  # already sent, answered or withdrawn before the worker got here
     referral = Referral.objects.select_related("service", "organisation", "nominal__team").get(pk=referral_id)
-    recipients = partner_recipients(referral)
-    if not recipients:
-        # Handed back, so the sweep tries again once the organisation has staff or an inbox.
-        Referral.objects.filter(pk=referral_id).update(partner_notified_at=None)
-        logger.warning("Referral %s: %s has no one to notify", referral.reference, referral.organisation)
-        return False
-    try:
-        send_mail(
-            subject=f"New referral {referral.reference} to {referral.service.name}",
-            message=(
-                f"{referral.nominal.team.name} has referred someone to {referral.service.name} "
-                f"for {referral.get_pathway_display().lower()}.\n\n"
-                f"Please accept or decline it by {referral.response_due:%-d %B %Y}.\n\n"
-                f"Sign in to see the referral: {_link('partners:inbox-detail', referral.pk)}\n"
-            ),
-            from_email=None,
-            recipient_list=recipients,
-        )
-    except Exception:
-        Referral.objects.filter(pk=referral_id).update(partner_notified_at=None)
-        raise
-    return True
+    # With no one to tell, handed back: the sweep tries again once the organisation has staff or an inbox.
+    return _send_claimed(
+        Referral.objects.filter(pk=referral_id),
+        "partner_notified_at",
+        recipients=partner_recipients(referral),
+        subject=f"New referral {referral.reference} to {referral.service.name}",
+        message=(
+            f"{referral.nominal.team.name} has referred someone to {referral.service.name} "
+            f"for {referral.get_pathway_display().lower()}.\n\n"
+            f"Please accept or decline it by {referral.response_due:%-d %B %Y}.\n\n"
+            f"Sign in to see the referral: {_link('partners:inbox-detail', referral.pk)}\n"
+        ),
+        nobody=f"Referral {referral.reference}: {referral.organisation} has no one to notify",
+    )
 
 
 # A withdrawal the partner knew something of: the referral had been sent to them.
@@ -104,30 +114,22 @@ def notify_partner_of_withdrawal(*, referral_event_id: int) -> bool:
         "referral__service", "referral__organisation", "referral__nominal__team"
     ).get(pk=referral_event_id)
     referral = event.referral
-    recipients = partner_recipients(referral)
-    if not recipients:
-        ReferralEvent.objects.filter(pk=referral_event_id).update(partner_notified_at=None)
-        logger.warning("Referral %s: %s has no one to notify", referral.reference, referral.organisation)
-        return False
     was = (
         "was waiting for your answer" if event.from_status == Referral.Status.SENT else "you were working on"
     )
-    try:
-        send_mail(
-            subject=f"Referral {referral.reference} to {referral.service.name} withdrawn",
-            message=(
-                f"{referral.nominal.team.name} has withdrawn referral {referral.reference} "
-                f"({referral.service.name}, {referral.get_pathway_display().lower()}), which {was}.\n\n"
-                "You need do nothing more with it, and it has left your list of referrals. "
-                "Contact the referring team if you have questions.\n"
-            ),
-            from_email=None,
-            recipient_list=recipients,
-        )
-    except Exception:
-        ReferralEvent.objects.filter(pk=referral_event_id).update(partner_notified_at=None)
-        raise
-    return True
+    return _send_claimed(
+        ReferralEvent.objects.filter(pk=referral_event_id),
+        "partner_notified_at",
+        recipients=partner_recipients(referral),
+        subject=f"Referral {referral.reference} to {referral.service.name} withdrawn",
+        message=(
+            f"{referral.nominal.team.name} has withdrawn referral {referral.reference} "
+            f"({referral.service.name}, {referral.get_pathway_display().lower()}), which {was}.\n\n"
+            "You need do nothing more with it, and it has left your list of referrals. "
+            "Contact the referring team if you have questions.\n"
+        ),
+        nobody=f"Referral {referral.reference}: {referral.organisation} has no one to notify",
+    )
 
 
 def notify_case_worker(*, referral_event_id: int) -> bool:
@@ -146,31 +148,23 @@ def notify_case_worker(*, referral_event_id: int) -> bool:
         "referral__nominal__support_worker",
     ).get(pk=referral_event_id)
     referral = event.referral
-    recipients = case_worker_recipients(referral)
-    if not recipients:
-        ReferralEvent.objects.filter(pk=referral_event_id).update(case_worker_notified_at=None)
-        logger.warning("Referral %s: no one on the case team to notify", referral.reference)
-        return False
     what = (
         f"{event.get_to_status_display().lower()} the referral"
         if event.kind == ReferralEvent.Kind.STATUS
         else f"added a {event.get_kind_display().lower()}"
     )
-    try:
-        send_mail(
-            subject=f"Referral {referral.reference}: {referral.organisation.name} {what}",
-            message=(
-                f"{referral.organisation.name} {what} {referral.reference} "
-                f"({referral.service.name}, {referral.get_pathway_display().lower()}).\n\n"
-                f"Sign in to read it: {_link('partners:referral-detail', referral.pk)}\n"
-            ),
-            from_email=None,
-            recipient_list=recipients,
-        )
-    except Exception:
-        ReferralEvent.objects.filter(pk=referral_event_id).update(case_worker_notified_at=None)
-        raise
-    return True
+    return _send_claimed(
+        ReferralEvent.objects.filter(pk=referral_event_id),
+        "case_worker_notified_at",
+        recipients=case_worker_recipients(referral),
+        subject=f"Referral {referral.reference}: {referral.organisation.name} {what}",
+        message=(
+            f"{referral.organisation.name} {what} {referral.reference} "
+            f"({referral.service.name}, {referral.get_pathway_display().lower()}).\n\n"
+            f"Sign in to read it: {_link('partners:referral-detail', referral.pk)}\n"
+        ),
+        nobody=f"Referral {referral.reference}: no one on the case team to notify",
+    )
 
 
 # A notice unclaimed this long after its change was lost on the way to the worker (the broker was
