@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Q
+
 SUPPRESSION_THRESHOLD = 5
 
 Cell = str | int | float | None
@@ -97,6 +99,13 @@ class Section:
 
     def tables(self) -> list[Table]:
         return [block for block in self.blocks if isinstance(block, Table)]
+
+
+def on_a_cohort_at(day: date) -> Q:
+    """Cohort memberships that had the person on the cohort at the end of `day`: entered by then and
+    not left (a person leaving on a day is off at its end; a person moving cohort is on the new one).
+    Every section counts "on IOM" by this one rule."""
+    return Q(entry_date__lte=day) & (Q(exit_date__isnull=True) | Q(exit_date__gt=day))
 
 
 @dataclass(frozen=True)

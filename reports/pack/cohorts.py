@@ -10,7 +10,7 @@ from django.db.models import Count, Max, Min, Q
 
 from cohorts.models import Cohort, CohortMembership, CohortReview, CohortSetting
 from cohorts.periods import add_months
-from reports.pack import Block, Cell, Chart, PackScope, Paragraph, Section, Table, shown
+from reports.pack import Block, Cell, Chart, PackScope, Paragraph, Section, Table, on_a_cohort_at, shown
 
 SERIES_MONTHS = 12
 ExitReason = CohortMembership.ExitReason
@@ -24,12 +24,6 @@ def month_ends(period_end: date, months: int) -> list[date]:
     for _ in range(months - 2):
         earlier.append(earlier[-1].replace(day=1) - timedelta(days=1))
     return [*reversed(earlier), period_end]
-
-
-def _on_at(day: date) -> Q:
-    """On the cohort at the end of `day`: entered by then and not left (a person leaving on a day
-    is off the cohort at its end; a person moving cohort is on the new one)."""
-    return Q(entry_date__lte=day) & (Q(exit_date__isnull=True) | Q(exit_date__gt=day))
 
 
 def _signed(change: int) -> str:
@@ -46,7 +40,7 @@ def sections(scope: PackScope) -> list[Section]:
     ends = month_ends(scope.period_end, SERIES_MONTHS + 1)
     sizes = memberships.filter(entry_date__lte=scope.period_end).aggregate(
         **{
-            f"{cohort.value}_{index}": Count("id", filter=Q(cohort=cohort) & _on_at(day))
+            f"{cohort.value}_{index}": Count("id", filter=Q(cohort=cohort) & on_a_cohort_at(day))
             for index, day in enumerate(ends)
             for cohort in cohorts
         }
@@ -177,7 +171,7 @@ def _reviews_overdue(scope: PackScope) -> dict[Cohort, int]:
     intervals = dict(CohortSetting.objects.values_list("cohort", "review_interval_months"))
     rows = (
         CohortMembership.objects.filter(
-            _on_at(end), nominal__team_id__in=scope.team_ids, review_due__isnull=False
+            on_a_cohort_at(end), nominal__team_id__in=scope.team_ids, review_due__isnull=False
         )
         .annotate(
             continued_after=Min(

@@ -24,7 +24,17 @@ from cohorts.models import (
 )
 from cohorts.periods import add_months
 from reports.models import AreaBaseline
-from reports.pack import SUPPRESSION_THRESHOLD, Cell, Chart, PackScope, Paragraph, Section, Table, shown
+from reports.pack import (
+    SUPPRESSION_THRESHOLD,
+    Cell,
+    Chart,
+    PackScope,
+    Paragraph,
+    Section,
+    Table,
+    on_a_cohort_at,
+    shown,
+)
 from supervision.models import Contact
 
 # A review more than this many days past its date is stale, not merely overdue.
@@ -77,12 +87,8 @@ class Row:
 
 
 def _on_a_cohort_at(day: date) -> Q:
-    """Memberships that had the person on a cohort at the end of `day`: entered by then, not left
-    by then. A person moved between cohorts leaves one the day they join the next, so counts once."""
-    return Q(
-        status__in=[CohortMembership.Status.ACTIVE, CohortMembership.Status.ENDED],
-        entry_date__lte=day,
-    ) & (Q(exit_date__isnull=True) | Q(exit_date__gt=day))
+    """The shared rule, for memberships the panel agreed (active or since ended)."""
+    return Q(status__in=[CohortMembership.Status.ACTIVE, CohortMembership.Status.ENDED]) & on_a_cohort_at(day)
 
 
 def _on_a_cohort(day: date) -> Exists:

@@ -12,7 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from cohorts.models import Cohort, CohortMembership, Nominal
 from cohorts.periods import add_months
-from reports.pack import Cell, Chart, PackScope, Paragraph, Section, Table, is_small, shown
+from reports.pack import Cell, Chart, PackScope, Paragraph, Section, Table, is_small, on_a_cohort_at, shown
 from supervision.compliance import week_starting
 from supervision.models import (
     CONTROL_PURPOSES,
@@ -52,13 +52,6 @@ def ended_weeks(scope: PackScope) -> list[date]:
         weeks.append(monday)
         monday += timedelta(weeks=1)
     return weeks
-
-
-def _on_at(day: date, prefix: str = "") -> Q:
-    """On a cohort at the end of `day` (as reports.pack.cohorts counts cohort sizes)."""
-    return Q(**{f"{prefix}entry_date__lte": day}) & (
-        Q(**{f"{prefix}exit_date__isnull": True}) | Q(**{f"{prefix}exit_date__gt": day})
-    )
 
 
 def _cohort_on_contact_day() -> Subquery:
@@ -348,10 +341,12 @@ def _continuity(
     since = add_months(end, -CONTINUITY_MONTHS) + timedelta(days=1)
     memberships = CohortMembership.objects.filter(nominal_id=OuterRef("pk"))
     rows = (
-        people.filter(Exists(memberships.filter(_on_at(start))), Exists(memberships.filter(_on_at(end))))
+        people.filter(
+            Exists(memberships.filter(on_a_cohort_at(start))), Exists(memberships.filter(on_a_cohort_at(end)))
+        )
         .annotate(
             cohort_at_end=Subquery(
-                memberships.filter(_on_at(end)).order_by("-entry_date", "-id").values("cohort")[:1]
+                memberships.filter(on_a_cohort_at(end)).order_by("-entry_date", "-id").values("cohort")[:1]
             ),
             workers=Count(
                 "allocations__worker",
