@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.forms",
     "rest_framework",
+    "django_filters",
+    "drf_spectacular",
     "guardian",
     "django_htmx",
     "iom.core",
@@ -285,9 +287,52 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="IOM case mana
 # Where links in those emails point: the address staff use to reach the service.
 IOM_BASE_URL = env.str("IOM_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# The cache holds the API's throttle counts, so in production every web process must share it:
+# CACHE_URL=redis://… (docker-compose sets it). Unset, each process keeps its own (development, tests).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# The API (/api/v1/): JSON only (the browsable API needs inline script), tokens for integrations and
+# the session (with CSRF) for the browser, problem-details errors. docs/decisions/0010-rest-api.md.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "iom.core.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "iom.core.api.problems.problem_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "iom.core.api.pagination.ApiPagination",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "rest_framework.filters.OrderingFilter",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "iom.core.api.schema.ApiAutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "iom.core.api.throttling.PerTokenThrottle",
+        "iom.core.api.throttling.PerUserThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("IOM_API_RATE_PER_TOKEN", default="600/minute"),
+        "user": env.str("IOM_API_RATE_PER_USER", default="1200/minute"),
+    },
+    "NUM_PROXIES": IOM_TRUSTED_PROXY_HOPS,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IOM case manager API",
+    "DESCRIPTION": (
+        "The same records, rules and audit trail as the web pages, for a force's or a probation "
+        "region's own systems. Authenticate with `Authorization: Bearer <token>` (Account → API "
+        "tokens). Errors are RFC 9457 problem details. Changes to an existing record need the "
+        "ETag from your last read in `If-Match`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
 }
 
 LOGGING = {

@@ -41,3 +41,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files from the finders, as `make run` does, so the browser tests need no collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# The suite makes many API calls as the same few users; tests of throttling set their own rates.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"token": "100000/minute", "user": "100000/minute"},
+}

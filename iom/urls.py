@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("supervision.urls")),
     path("", include("partners.urls")),
     path("reports/", include("reports.urls")),
+    path("api/", include("iom.api_urls")),
     path("admin/", admin.site.urls),
 ]

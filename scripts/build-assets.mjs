@@ -31,7 +31,11 @@ const copies = [
   ["govuk-frontend/dist/govuk/govuk-frontend.min.js", "js/govuk-frontend.min.js"],
   ["@ministryofjustice/frontend/moj/moj-frontend.min.js", "js/moj-frontend.min.js"],
   ["htmx.org/dist/htmx.min.js", "js/htmx.min.js"],
+  // The API docs page (/api/docs/): Swagger UI, served from here rather than a CDN.
+  ["swagger-ui-dist/swagger-ui-bundle.js", "api-docs/swagger-ui-bundle.js"],
+  ["swagger-ui-dist/swagger-ui.css", "api-docs/swagger-ui.css"],
 ];
+mkdirSync(join(out, "api-docs"), { recursive: true });
 for (const [from, to] of copies) {
   cpSync(join(modules, from), join(out, to));
 }

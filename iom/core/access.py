@@ -64,6 +64,10 @@ def _memberships(user: AnyUser) -> list[Membership]:
     return cached
 
 
+def memberships_of(user: AnyUser) -> list[Membership]:
+    return list(_memberships(user))
+
+
 def roles(user: AnyUser) -> frozenset[str]:
     return frozenset(membership.role for membership in _memberships(user))
 
@@ -398,3 +402,16 @@ def require_manage_directory(user: AnyUser) -> None:
 def can_administer(user: AnyUser) -> bool:
     """Users, teams and reference data; never case records."""
     return user.is_authenticated and user.is_active and user.is_staff
+
+
+def may_hold_api_token(user: AnyUser) -> bool:
+    """Anyone who uses the service may have API tokens: a token can do no more than its holder."""
+    return user.is_authenticated and user.is_active and (bool(roles(user)) or can_administer(user))
+
+
+def can_revoke_api_token(user: AnyUser, token: "HeldByUser") -> bool:
+    return user.is_authenticated and (token.user_id == user.pk or can_administer(user))
+
+
+class HeldByUser(Protocol):
+    user_id: int

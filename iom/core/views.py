@@ -66,3 +66,9 @@ def readyz(request: HttpRequest) -> HttpResponse:
         checks["broker"] = f"error: {type(error).__name__}"
     ready = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if ready else "unavailable", **checks}, status=200 if ready else 503)
+
+
+@require_GET
+def api_docs(request: HttpRequest) -> HttpResponse:
+    """The API's reference, drawn by Swagger UI from /api/schema/ with files served here (no CDN)."""
+    return render(request, "core/api_docs.html")

@@ -1,0 +1,47 @@
+"""Optimistic concurrency: every editable resource has an ETag, and a change must send it back.
+
+A record's ETag is its `version` where it keeps one (the nominal), otherwise a digest of when it
+last changed. `require_if_match` is called inside the write's transaction after the row is locked,
+so two clients holding the same ETag cannot both win.
+"""
+
+import hashlib
+from datetime import datetime
+from typing import Any
+
+from rest_framework.request import Request
+
+from iom.core.api.problems import PreconditionFailed, PreconditionRequired
+
+
+def etag_for(obj: Any) -> str:
+    version = getattr(obj, "version", None)
+    if version is not None:
+        return f'"{obj.pk}-v{version}"'
+    changed: datetime | None = getattr(obj, "updated_at", None)
+    if changed is None:
+        raise TypeError(f"{type(obj).__name__} keeps neither a version nor updated_at")
+    stamp = hashlib.sha256(f"{obj.pk}:{changed.isoformat()}".encode()).hexdigest()[:20]
+    return f'"{stamp}"'
+
+
+def _tags(header: str) -> list[str]:
+    return [tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()]
+
+
+def require_if_match(request: Request, obj: Any) -> None:
+    """412 when the client's copy is stale; 428 when it sent none."""
+    header = request.headers.get("If-Match", "")
+    if not header.strip():
+        raise PreconditionRequired()
+    tags = _tags(header)
+    if "*" in tags:
+        return
+    if etag_for(obj) not in tags:
+        raise PreconditionFailed()
+
+
+def version_from_if_match(request: Request, obj: Any) -> int:
+    """For a service that checks a version itself: the version the client's ETag names."""
+    require_if_match(request, obj)
+    return int(obj.version)

@@ -1,0 +1,29 @@
+"""Serializer pieces every app uses."""
+
+from typing import Any
+
+from rest_framework import serializers
+
+from iom.core.api.problems import QueryValidationError
+
+
+class SparseFieldsMixin(serializers.Serializer):
+    """`?fields=id,family_name` returns only those fields: lists of thousands stay small."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        # Nested serializers are built without a context, so only the top level is trimmed.
+        wanted = (
+            request.query_params.get("fields", "") if request is not None and request.method == "GET" else ""
+        )
+        if not wanted.strip():
+            return
+        names = {name.strip() for name in wanted.split(",") if name.strip()}
+        unknown = sorted(names - set(self.fields))
+        if unknown:
+            raise QueryValidationError(
+                {"fields": f"No such field: {', '.join(unknown)}. Choose from {', '.join(self.fields)}."}
+            )
+        for name in set(self.fields) - names:
+            self.fields.pop(name)

@@ -1,0 +1,32 @@
+"""Reads that belong to the core: API tokens."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from iom.core import access
+from iom.core.models import ApiToken, User
+
+
+def api_tokens_visible_to(user: User, *, holder_id: int | None = None) -> QuerySet[ApiToken]:
+    """A user's own tokens; administrators see everyone's (or one holder's)."""
+    tokens = ApiToken.objects.select_related("user", "revoked_by")
+    if not access.can_administer(user):
+        return tokens.filter(user=user)
+    return tokens.filter(user_id=holder_id) if holder_id else tokens
+
+
+def get_api_token_for_user(*, user: User, token_id: int) -> ApiToken:
+    try:
+        return api_tokens_visible_to(user).get(pk=token_id)
+    except ApiToken.DoesNotExist:
+        raise Http404("No such token") from None
+
+
+def usable_api_token(key_id: str) -> ApiToken | None:
+    """The live token with this public id, with its holder, or None."""
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(key_id=key_id, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
