@@ -280,6 +280,17 @@ def test_database_url_points_at_the_db_service(services):
     assert url.path == f"/{db['POSTGRES_DB']}"
 
 
+def test_cache_url_is_the_redis_service_apart_from_the_broker(services):
+    environment = services["web"]["environment"]
+    cache = urlsplit(interpolate(environment["CACHE_URL"], {}))
+    broker = urlsplit(interpolate(environment["CELERY_BROKER_URL"], {}))
+    assert cache.scheme == "redis"
+    assert cache.hostname == "redis"
+    assert cache.port in (None, 6379)
+    # A cache may be flushed; the broker's queued tasks must not go with it.
+    assert cache.path != broker.path
+
+
 def test_broker_url_points_at_the_redis_service(services):
     url = urlsplit(interpolate(services["web"]["environment"]["CELERY_BROKER_URL"], {}))
     assert url.scheme == "redis"
