@@ -1,5 +1,6 @@
 """The demo data: built once for the class (it takes seconds), rolled back after it, like setUpTestData."""
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -12,6 +13,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from pytest_django import DjangoDbBlocker
+from rest_framework.test import APIClient
 
 from cohorts import identifiers
 from cohorts.models import (
@@ -98,7 +100,10 @@ MODELS = (
 
 
 def counts():
-    return {model.__name__: model.objects.count() for model in MODELS}
+    result = {model.__name__: model.objects.count() for model in MODELS}
+    # Each seeding issues a fresh demo API token and revokes the last: the only rows a rerun adds.
+    result["AuditEvent"] = AuditEvent.objects.exclude(action__startswith="api_token.").count()
+    return result
 
 
 def seed() -> str:
@@ -117,6 +122,16 @@ def seeded(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterato
 
 
 class TestTheDemo:
+    def test_it_prints_a_working_api_token_and_revokes_the_last_one_when_seeded_again(self, seeded):
+        match = re.search(r"Bearer (iom_[0-9a-f]{16}_\S+)'", seeded)
+        assert match, seeded
+        client = APIClient(HTTP_AUTHORIZATION=f"Bearer {match[1]}")
+        me = client.get("/api/v1/me/")
+        assert me.status_code == 200
+        assert me.json()["email"] == "manager@demo.iom.example"
+        seed()
+        assert client.get("/api/v1/me/").status_code == 401
+
     def test_it_builds_the_demo_and_a_second_run_changes_nothing(self, seeded):
         first = counts()
         assert (first["Region"], first["Team"], first["Nominal"]) == (1, 2, 60)

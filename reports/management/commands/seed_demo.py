@@ -62,7 +62,8 @@ from cohorts.models import (
     UnmetReason,
 )
 from cohorts.periods import add_months
-from iom.core.models import Membership, Organisation, Region, Role, Team, User
+from iom.core import services as core_services
+from iom.core.models import ApiToken, Membership, Organisation, Region, Role, Team, User
 from partners import services as partner_services
 from partners.models import Capacity, PartnerService, Referral, ReferralEvent
 from partners.response_times import add_working_days
@@ -416,6 +417,22 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for user, role, where in logins:
             self.stdout.write(f"  {role.label:<28} {where:<28} {user.email}")
+        manager = next(user for user, role, _ in logins if role == Role.MANAGER)
+        token = _demo_api_token(manager)
+        self.stdout.write(
+            f"\nAPI token for {manager.email} (30 days; API reference at /api/docs/):\n  {token}\n"
+            f"  e.g. curl -H 'Authorization: Bearer {token}' http://127.0.0.1:8000/api/v1/nominals/"
+        )
+
+
+DEMO_TOKEN_LABEL = "Demo (seed_demo)"  # noqa: S105 (a label, not a secret)
+
+
+def _demo_api_token(holder: User) -> str:
+    """A fresh token to try the API with; the one from the last seeding is revoked, so they don't pile up."""
+    for old in ApiToken.objects.filter(user=holder, name=DEMO_TOKEN_LABEL, revoked_at__isnull=True):
+        core_services.revoke_api_token(actor=holder, token=old)
+    return core_services.create_api_token(actor=holder, name=DEMO_TOKEN_LABEL, lifetime_days=30).raw
 
 
 def _build(nominals_per_team: int) -> tuple[list[tuple[User, Role, str]], int]:
