@@ -267,3 +267,47 @@ def get_proposal_for_manager(*, user: User, membership_id: int) -> CohortMembers
         return panel_queue_for(user).get(pk=membership_id)
     except CohortMembership.DoesNotExist:
         raise Http404("No such proposal") from None
+
+
+def cohort_memberships_visible_to(user: User | AnonymousUser) -> QuerySet[CohortMembership]:
+    """Memberships of the people the user may see, with what a membership's page or answer shows."""
+    return access.scope_to_teams(
+        user,
+        CohortMembership.objects.select_related(
+            "nominal", "proposed_by", "panel_recorded_by"
+        ).prefetch_related(Prefetch("reviews", queryset=CohortReview.objects.select_related("reviewed_by"))),
+        team_field="nominal__team_id",
+    )
+
+
+def get_cohort_membership_for_user(*, user: User, membership_id: int) -> CohortMembership:
+    """A membership of a person the user may see; otherwise 404, whether it exists or not."""
+    try:
+        return cohort_memberships_visible_to(user).get(pk=membership_id)
+    except CohortMembership.DoesNotExist:
+        # As for the person: one answer for "none" and "not yours", and real attempts are logged.
+        nominal_id = (
+            CohortMembership.objects.filter(pk=membership_id).values_list("nominal_id", flat=True).first()
+        )
+        if nominal_id is not None:
+            audit.record(
+                actor=user,
+                action="nominal.access_denied",
+                target_type="cohorts.cohortmembership",
+                target_id=membership_id,
+                nominal_id=nominal_id,
+            )
+        raise Http404("No such cohort membership") from None
+
+
+def open_cohort_membership(*, user: User, membership_id: int, page: str) -> CohortMembership:
+    """Fetch, authorise and log the reading of a membership as a consultation of the person's record."""
+    membership = get_cohort_membership_for_user(user=user, membership_id=membership_id)
+    audit.record(
+        actor=user,
+        action="nominal.viewed",
+        target=membership.nominal,
+        nominal_id=membership.nominal_id,
+        detail={"page": page},
+    )
+    return membership

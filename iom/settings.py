@@ -304,8 +304,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "iom.core.api.problems.problem_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "iom.core.api.pagination.ApiPagination",
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "iom.core.api.filtering.QueryFilterBackend",
+        "iom.core.api.filtering.StableOrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "iom.core.api.schema.ApiAutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -317,6 +317,8 @@ REST_FRAMEWORK = {
         "user": env.str("IOM_API_RATE_PER_USER", default="1200/minute"),
     },
     "NUM_PROXIES": IOM_TRUSTED_PROXY_HOPS,
+    # OPTIONS would describe serializers for nothing a client needs; the schema does that.
+    "DEFAULT_METADATA_CLASS": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
@@ -332,7 +334,26 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "ReportRunKindEnum": "reports.models.ReportRun.Kind",
+        "ReportRunStatusEnum": "reports.models.ReportRun.Status",
+        "ContactKindEnum": "supervision.models.Kind",
+        "ContactPurposeEnum": "supervision.models.Purpose",
+        "ContactOutcomeEnum": "supervision.models.Outcome",
+        "NoteSensitivityEnum": "supervision.models.Sensitivity",
+        "AssessmentKindEnum": "cohorts.models.Assessment.Kind",
+        "CohortMembershipStatusEnum": "cohorts.models.CohortMembership.Status",
+        "NeedStatusEnum": "cohorts.models.NeedStatus",
+        "CohortReviewOutcomeEnum": "cohorts.models.CohortReview.Outcome",
+        "CohortEnum": "cohorts.models.Cohort",
+        "ReferralStatusEnum": "partners.models.Referral.Status",
+        "ReferralOutcomeEnum": "partners.models.Referral.Outcome",
+        "ReferralEventKindEnum": "partners.models.ReferralEvent.Kind",
+        "AttendanceEnum": "partners.models.ReferralEvent.Attendance",
+        "LawfulBasisEnum": "partners.models.Referral.LawfulBasis",
+        "CapacityEnum": "partners.models.Capacity",
+        "PathwayEnum": "cohorts.models.Pathway",
+    },
 }
 
 LOGGING = {

@@ -9,6 +9,7 @@ urlpatterns = [
     path("sign-in/", core_views.SignInView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("account/", include("iom.core.urls")),
     path("readyz", core_views.readyz, name="readyz"),
     path("people/", include("cohorts.urls")),
     path("", include("supervision.urls")),

@@ -305,7 +305,7 @@ def update_draft_referral(
     sharing_agreement: str = "",
     shared_fields: Iterable[str] = (),
 ) -> Referral:
-    referral = _locked(referral)
+    referral = locked_referral(referral)
     access.require_refer(actor, referral.nominal)
     if referral.status != Referral.Status.DRAFT:
         raise ValidationError(
@@ -354,7 +354,7 @@ def update_draft_referral(
 def send_referral(*, actor: User, referral: Referral) -> Referral:
     """Sending discloses the chosen fields to the partner organisation: the disclosure is audited with
     its recipient, the need is marked as being addressed, and the partner is told after commit."""
-    referral = _locked(referral)
+    referral = locked_referral(referral)
     nominal = referral.nominal
     access.require_refer(actor, nominal)
     _check_transition(referral, Referral.Status.SENT)
@@ -413,7 +413,7 @@ def send_referral(*, actor: User, referral: Referral) -> Referral:
 
 @transaction.atomic
 def withdraw_referral(*, actor: User, referral: Referral, reason: str) -> Referral:
-    referral = _locked(referral)
+    referral = locked_referral(referral)
     access.require_refer(actor, referral.nominal)
     _check_transition(referral, Referral.Status.WITHDRAWN)
     reason = _text(reason, field="reason", missing="Say why the referral is withdrawn")
@@ -460,7 +460,7 @@ def record_no_service_available(*, actor: User, nominal: Nominal, pathway: str, 
 
 @transaction.atomic
 def accept_referral(*, actor: User, referral: Referral, note: str = "") -> Referral:
-    referral = _locked(referral)
+    referral = locked_referral(referral)
     access.require_recipient(actor, referral)
     _check_transition(referral, Referral.Status.ACCEPTED)
     note = _text(note, field="note", missing="", required=False)
@@ -485,7 +485,7 @@ def accept_referral(*, actor: User, referral: Referral, note: str = "") -> Refer
 
 @transaction.atomic
 def decline_referral(*, actor: User, referral: Referral, reason: str) -> Referral:
-    referral = _locked(referral)
+    referral = locked_referral(referral)
     access.require_recipient(actor, referral)
     _check_transition(referral, Referral.Status.DECLINED)
     reason = _text(
@@ -510,7 +510,7 @@ def decline_referral(*, actor: User, referral: Referral, reason: str) -> Referra
 def add_progress_update(
     *, actor: User, referral: Referral, note: str, occurred_on: dt.date | None = None
 ) -> ReferralEvent:
-    referral = _locked(referral)
+    referral = locked_referral(referral)
     access.require_recipient(actor, referral)
     _check_working(referral, "add an update")
     note = _text(note, field="note", missing="Enter the update")
@@ -540,7 +540,7 @@ def add_progress_update(
 def record_session(
     *, actor: User, referral: Referral, session_on: dt.date, attendance: str, note: str = ""
 ) -> ReferralEvent:
-    referral = _locked(referral)
+    referral = locked_referral(referral)
     access.require_recipient(actor, referral)
     _check_working(referral, "record a session")
     if attendance not in ReferralEvent.Attendance.values:
@@ -579,7 +579,7 @@ def record_session(
 
 @transaction.atomic
 def complete_referral(*, actor: User, referral: Referral, outcome: str, summary: str) -> Referral:
-    referral = _locked(referral)
+    referral = locked_referral(referral)
     access.require_recipient(actor, referral)
     _check_transition(referral, Referral.Status.COMPLETED)
     if outcome not in Referral.Outcome.values:
@@ -621,7 +621,7 @@ def complete_referral(*, actor: User, referral: Referral, outcome: str, summary:
 # The lifecycle's machinery ------------------------------------------------------------------
 
 
-def _locked(referral: Referral) -> Referral:
+def locked_referral(referral: Referral) -> Referral:
     """The referral as it is now, locked until the transaction ends, so two answers to one
     referral cannot both pass the transition check.
 

@@ -120,6 +120,9 @@ class Contact(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+    # When the row last changed (a move, a cancellation, an outcome): the API's ETag, so a client
+    # holding an older copy cannot overwrite a newer change. Services set it on every write.
+    updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-date", "-time", "-logged_at"]

@@ -5,6 +5,7 @@ person or a whole team, and calculated by `supervision.compliance`.
 """
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -441,3 +442,25 @@ def get_contact_for_change(*, user: User, contact_id: int) -> Contact:
     contact = _with_attendance(Contact.objects.select_related("series")).get(pk=contact_id)
     contact.nominal = nominal
     return contact
+
+
+# The API -----------------------------------------------------------------------------------
+
+
+def contacts_and_appointments_for(nominal: Nominal) -> QuerySet[Contact]:
+    """Everything in the person's supervision record, held and planned, newest first: the API lists
+    both in one collection, told apart by their outcome. Three queries for any page of it."""
+    return _with_attendance(nominal.contacts.select_related("logged_by", "outcome_recorded_by")).order_by(
+        "-date", "-time", "-id"
+    )
+
+
+def submission_recorded(submission_id: uuid.UUID) -> bool:
+    """Whether a contact form with this one-time key has been saved already."""
+    return Contact.objects.filter(submission_id=submission_id).exists()
+
+
+def contact_locked_for_change(*, contact_id: int) -> Contact:
+    """The row locked until the end of the caller's transaction, read only to compare the client's
+    ETag with the row as it is now: a change made meanwhile waits for the lock, then shows."""
+    return Contact.objects.select_for_update().only("pk", "updated_at").get(pk=contact_id)

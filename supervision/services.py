@@ -422,10 +422,12 @@ def move_appointment(
     _check_planned_for(date, time)
     shift = date - appointment.date
     moving = _rest_of_series(appointment) if rest_of_series else [appointment]
+    now = timezone.now()
     for each in moving:
         each.date = each.date + shift
         each.time = time
-    Contact.objects.bulk_update(moving, ["date", "time"])
+        each.updated_at = now
+    Contact.objects.bulk_update(moving, ["date", "time", "updated_at"])
     audit.record(
         actor=actor,
         action="appointment.moved",
@@ -458,8 +460,9 @@ def cancel_appointment(
         each.notes = reason
         each.outcome_recorded_by = actor
         each.outcome_recorded_at = now
+        each.updated_at = now
     Contact.objects.bulk_update(
-        cancelling, ["outcome", "notes", "outcome_recorded_by", "outcome_recorded_at"]
+        cancelling, ["outcome", "notes", "outcome_recorded_by", "outcome_recorded_at", "updated_at"]
     )
     first = cancelling[0]
     what = (
@@ -527,7 +530,7 @@ def record_outcome(
     appointment.notes = notes
     appointment.sensitivity = sensitivity
     appointment.outcome_recorded_by = actor
-    appointment.outcome_recorded_at = timezone.now()
+    appointment.outcome_recorded_at = appointment.updated_at = timezone.now()
     appointment.full_clean(validate_unique=False)
     appointment.save()
     _add_contact_event(appointment, actor)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from cohorts import importer
 from cohorts.models import CohortMembership, Goal
 from iom.core import access
+from iom.core import services as core_services
 from iom.core.factories import UserFactory
 from iom.core.models import Role
 from partners import services as partner_services
@@ -146,6 +147,14 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
     "api-not-found": {"GET": row(404)},
     "api-docs": {"GET": row(200, anonymous=SIGN_IN_FIRST)},
     "readyz": {"GET": row(200)},
+    # Everyone who uses the service may hold API tokens, partners included (a token can do no more
+    # than its holder). The token in a revoke URL is the asker's own; another's answers 404 (its tests).
+    "account:api-tokens": {"GET": row(200, anonymous=SIGN_IN_FIRST)},
+    "account:api-token-create": {  # an empty POST re-shows the form with its errors
+        "GET": row(200, anonymous=SIGN_IN_FIRST),
+        "POST": row(200, anonymous=SIGN_IN_FIRST),
+    },
+    "account:api-token-revoke": {"GET": row(200, anonymous=SIGN_IN_FIRST), "POST": row(302)},
     "cohorts:caseload": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_ALL, 200))},
     "cohorts:caseload-export": {"GET": row(404, anonymous=SIGN_IN_FIRST, **each(TEAM_ALL, 200))},
     "cohorts:nominal-create": {
@@ -363,6 +372,10 @@ def test_every_url_has_a_row():
 
 
 def url_for(name: str, world, user=None) -> str:
+    if name == "account:api-token-revoke":
+        holder = user if user is not None else member(Role.POLICE_OFFENDER_MANAGER, team=world.own_team)
+        issued = core_services.create_api_token(actor=holder, name="Force data feed", lifetime_days=30)
+        return reverse(name, args=[issued.token.pk])
     if name == "cohorts:tracker-import-confirm":
         # The upload belongs to the own team's manager: the actor when that is who asks.
         uploader = (

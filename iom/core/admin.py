@@ -3,14 +3,14 @@ no domain model is registered here, and every change made here is audited."""
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models, transaction
 from django.http import HttpRequest
 
-from iom.core import audit
-from iom.core.models import AuditEvent, Membership, Organisation, Region, Team, User
+from iom.core import audit, services
+from iom.core.models import ApiToken, AuditEvent, Membership, Organisation, Region, Team, User
 
 admin.site.site_header = "IOM case manager administration"
 admin.site.site_title = "IOM case manager administration"
@@ -142,3 +142,49 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+API_TOKEN_FIELDS = (
+    "user",
+    "name",
+    "key_id",
+    "created_at",
+    "expires_at",
+    "last_used_at",
+    "revoked_at",
+    "revoked_by",
+)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Read-only, apart from revoking through the service (so each revocation is audited).
+
+    Tokens are created by their holders alone (Account, API tokens), and the digest is never shown.
+    """
+
+    list_display = ["user", "name", "key_id", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "expires_at"]
+    search_fields = ["user__email", "user__full_name", "name", "key_id"]
+    list_select_related = ["user", "revoked_by"]
+    # Named one by one so that secret_digest can never appear.
+    fields = readonly_fields = API_TOKEN_FIELDS
+    actions = ["revoke_selected"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Revoke selected tokens")
+    def revoke_selected(self, request: HttpRequest, queryset: models.QuerySet[ApiToken]) -> None:
+        live = [token for token in queryset.select_related("user") if token.revoked_at is None]
+        with transaction.atomic():
+            for token in live:
+                services.revoke_api_token(actor=request.user, token=token)  # type: ignore[arg-type]
+        plural = "" if len(live) == 1 else "s"
+        self.message_user(request, f"Revoked {len(live)} token{plural}", messages.SUCCESS)

@@ -13,6 +13,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from iom.core.services import TOKEN_LIFETIMES
+
 _WIDGET_CLASSES = {
     "select": "govuk-select",
     "textarea": "govuk-textarea",
@@ -115,3 +117,40 @@ class SignInForm(GovukFormMixin, AuthenticationForm):
         self.fields["username"].widget.attrs.update({"autocomplete": "email", "spellcheck": "false"})
         self.fields["username"].error_messages["required"] = "Enter your email address"
         self.fields["password"].error_messages["required"] = "Enter your password"
+
+
+class ApiTokenForm(GovukFormMixin, forms.Form):
+    """A new API token. The service checks the same things; the form says them first, in the same words."""
+
+    name = forms.CharField(
+        label="What is the token for?",
+        help_text="For example, the force's data feed. You will see this name in your list of tokens.",
+        max_length=100,
+        error_messages={
+            "required": "Enter what the token is for",
+            "max_length": "What the token is for must be 100 characters or fewer",
+        },
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    lifetime_days = forms.TypedChoiceField(
+        label="How long should it last?",
+        help_text="When it expires, create a new one. Choose the shortest time that will do.",
+        choices=[(days, "1 year (365 days)" if days == 365 else f"{days} days") for days in TOKEN_LIFETIMES],
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how long the token lasts",
+            "invalid_choice": "Choose how long the token lasts",
+        },
+    )
+
+
+class ApiTokenHolderForm(GovukFormMixin, forms.Form):
+    """Administrators: narrow everyone's tokens to one holder."""
+
+    holder = forms.EmailField(
+        label="Holder's email address",
+        required=False,
+        error_messages={"invalid": "Enter the holder's email address, like name@example.org"},
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )

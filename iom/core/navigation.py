@@ -1,4 +1,5 @@
-"""Primary navigation by role, offered to every template as `primary_navigation`."""
+"""Primary navigation by role, offered to every template as `primary_navigation`, and the links
+beside "Signed in as" (the person's own things) as `account_navigation`."""
 
 from typing import Any
 
@@ -26,7 +27,7 @@ PARTNER_PAGES = frozenset(
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"primary_navigation": []}
+        return {"primary_navigation": [], "account_navigation": []}
     namespace = request.resolver_match.namespace if request.resolver_match else ""
     view_name = request.resolver_match.view_name if request.resolver_match else ""
     on_dashboard = view_name in ("reports:team-dashboard", "reports:referrals-dashboard")
@@ -78,4 +79,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(
             {"text": "Administration", "href": reverse("admin:index"), "current": namespace == "admin"}
         )
-    return {"primary_navigation": items}
+    account_items = []
+    if access.may_hold_api_token(user):
+        account_items.append(
+            {"text": "API tokens", "href": reverse("account:api-tokens"), "current": namespace == "account"}
+        )
+    return {"primary_navigation": items, "account_navigation": account_items}

@@ -8,12 +8,12 @@ from iom.core import access
 from iom.core.models import ApiToken, User
 
 
-def api_tokens_visible_to(user: User, *, holder_id: int | None = None) -> QuerySet[ApiToken]:
+def api_tokens_visible_to(user: User, *, holder_email: str = "") -> QuerySet[ApiToken]:
     """A user's own tokens; administrators see everyone's (or one holder's)."""
     tokens = ApiToken.objects.select_related("user", "revoked_by")
     if not access.can_administer(user):
         return tokens.filter(user=user)
-    return tokens.filter(user_id=holder_id) if holder_id else tokens
+    return tokens.filter(user__email__iexact=holder_email) if holder_email else tokens
 
 
 def get_api_token_for_user(*, user: User, token_id: int) -> ApiToken:

@@ -595,13 +595,13 @@ def test_two_partner_staff_accepting_at_once_record_one_acceptance(now, monkeypa
     referral = refer(scene)
     colleague = member(Role.PARTNER, organisation=scene.organisation)
     both_ready = threading.Barrier(2, timeout=10)
-    real_locked = services._locked
+    real_locked = services.locked_referral
 
     def lock_together(referral: Referral) -> Referral:
         both_ready.wait()  # both have passed everything before the lock
         return real_locked(referral)
 
-    monkeypatch.setattr(services, "_locked", lock_together)
+    monkeypatch.setattr(services, "locked_referral", lock_together)
     results: list[object] = []
 
     def accept(actor: User) -> None:

@@ -8,11 +8,27 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from iom.core import services
+from iom.core import audit, services
 from iom.core.models import ApiToken, User
 from iom.core.selectors import usable_api_token
 
 _BAD_TOKEN = _("The API token is not valid: it is wrong, revoked or expired.")
+
+
+def _rejected(
+    reason: str, *, key_id: str = "", token: ApiToken | None = None
+) -> exceptions.AuthenticationFailed:
+    """Log the failed attempt (DPA 2018 Part 3: failed authorisations are logged) and say no.
+
+    The actor is unknown: whoever holds the token may not be its holder."""
+    audit.record(
+        actor=None,
+        action="api_token.rejected",
+        target=token,
+        actor_label=f"API token {key_id[:24]}".strip(),
+        detail={"reason": reason},
+    )
+    return exceptions.AuthenticationFailed(_BAD_TOKEN)
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -25,20 +41,22 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
         if len(header) != 2:
-            raise exceptions.AuthenticationFailed(_BAD_TOKEN)
+            raise _rejected("malformed")
         try:
             raw = header[1].decode("ascii")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed(_BAD_TOKEN) from None
+            raise _rejected("malformed") from None
         prefix, _sep, rest = raw.partition("_")
         key_id, _sep, secret = rest.partition("_")
         if prefix != services.TOKEN_PREFIX or not key_id or not secret:
-            raise exceptions.AuthenticationFailed(_BAD_TOKEN)
+            raise _rejected("malformed")
         token = usable_api_token(key_id)
-        if token is None or not hmac.compare_digest(token.secret_digest, services.digest(secret)):
-            raise exceptions.AuthenticationFailed(_BAD_TOKEN)
+        if token is None:
+            raise _rejected("unknown, revoked or expired", key_id=key_id)
+        if not hmac.compare_digest(token.secret_digest, services.digest(secret)):
+            raise _rejected("wrong secret", key_id=key_id, token=token)
         if not token.user.is_active:
-            raise exceptions.AuthenticationFailed(_BAD_TOKEN)
+            raise _rejected("holder inactive", key_id=key_id, token=token)
         services.note_api_token_used(token)
         return token.user, token
 

@@ -8,10 +8,13 @@ from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
 
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, serializers, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
@@ -125,11 +128,20 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     instance = request.get_full_path() if request is not None else ""
     if not isinstance(exc, exceptions.APIException):
         return response
+    if request is not None:
+        # A problem is JSON whatever the view renders otherwise (the schema view's YAML) and
+        # whatever the client asked for (a 406 still has to say what went wrong).
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = PROBLEM_CONTENT_TYPE
     codes = exc.get_codes()
     code = codes if isinstance(codes, str) else "invalid"
     extra: dict[str, Any] = {}
     if isinstance(exc, exceptions.ValidationError):
-        in_query = bool(getattr(exc, "in_query", False))
+        # A GET has no body, so its errors are about the query: django-filter's backend raises a
+        # plain ValidationError for a bad filter value, and it should name the parameter too.
+        in_query = bool(getattr(exc, "in_query", False)) or (
+            request is not None and request.method in ("GET", "HEAD")
+        )
         detail, errors = _field_errors(exc.detail, in_query=in_query)
         extra["errors"] = errors
     else:
@@ -151,8 +163,13 @@ class QueryValidationError(exceptions.ValidationError):
     in_query = True
 
 
+@login_not_required
+@csrf_exempt
 def api_not_found(request: HttpRequest, unmatched: str = "") -> JsonResponse:
-    """A path under /api/ that names no endpoint: a problem, not the HTML 404 page."""
+    """A path under /api/ that names no endpoint: a problem, not the HTML 404 page.
+
+    Exempt from CSRF, as every API view is: it changes nothing, and otherwise a POST to a wrong
+    address gets the CSRF failure's HTML page instead of this problem."""
     return JsonResponse(
         problem(404, detail="There is no API endpoint at this address.", instance=request.get_full_path()),
         status=404,

@@ -30,11 +30,16 @@ class ApiAutoSchema(AutoSchema):
         actions: tuple[str, ...] = getattr(self.view, "if_match_actions", ())
         return self.method in ("PUT", "PATCH") or getattr(self.view, "action", None) in actions
 
+    def _takes_fields(self) -> bool:
+        return self.method == "GET" and bool(getattr(self.view, "sparse_fields", False))
+
     def _get_response_bodies(self, direction: Any = "response") -> Any:
         responses = super()._get_response_bodies(direction)
         codes = dict(_ALWAYS)
         if self.method in ("POST", "PUT", "PATCH") or self._is_list_view() or self.get_filter_backends():
             codes.update(_WITH_INPUT)
+        if self._takes_fields():
+            codes["400"] = _WITH_INPUT["400"]  # an unknown name in `fields`, on a single record too
         if self._needs_if_match():
             codes.update(_CONDITIONAL)
         for code, description in codes.items():
@@ -47,7 +52,7 @@ class ApiAutoSchema(AutoSchema):
 
     def get_override_parameters(self) -> list[Any]:
         parameters = list(super().get_override_parameters())
-        if self.method == "GET" and getattr(self.view, "sparse_fields", False):
+        if self._takes_fields():
             parameters.append(
                 OpenApiParameter(
                     "fields",

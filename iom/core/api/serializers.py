@@ -17,9 +17,9 @@ class SparseFieldsMixin(serializers.Serializer):
         wanted = (
             request.query_params.get("fields", "") if request is not None and request.method == "GET" else ""
         )
-        if not wanted.strip():
-            return
         names = {name.strip() for name in wanted.split(",") if name.strip()}
+        if not names:
+            return
         unknown = sorted(names - set(self.fields))
         if unknown:
             raise QueryValidationError(

@@ -42,6 +42,7 @@ from django.db.models import Count
 
 from cohorts.models import Nominal, TimelineEvent
 from iom.core.models import Membership, Role, Team, User
+from iom.core.services import IssuedToken, create_api_token, revoke_api_token
 from partners.models import OPEN_STATUSES, WORKING_STATUSES, Referral
 from reports.management.commands.seed_scale import BENCH_PARTNER, BENCH_PASSWORD, DOMAIN, REGION
 from supervision.models import Contact
@@ -62,6 +63,8 @@ class Page:
     # For a form post: a new body for each request, and the status that means it was accepted.
     body: Callable[[], str] | None = None
     expected_status: int = 200
+    # For the API: a bearer token instead of the session cookie.
+    token: str = ""
 
     @property
     def method(self) -> str:
@@ -120,10 +123,12 @@ class Command(BaseCommand):
                 f" {referrals.partner_referral.reference}."
             )
         server = None
+        member_token: IssuedToken | None = None
         if not url:
             url = f"http://127.0.0.1:{port}"
             server = _start_gunicorn(port)
         try:
+            member_token = create_api_token(actor=member, name="make bench", lifetime_days=30)
             _wait_until_up(url, server)
             member_cookie = _sign_in(url, member)
             manager_cookie = _sign_in(url, manager)
@@ -178,6 +183,7 @@ class Command(BaseCommand):
                         300,
                     ),
                 ]
+            pages += _api_pages(member_token.raw, referrals is not None)
             load_before = os.getloadavg()
             results = []
             for page in pages:
@@ -185,6 +191,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"  measured {page.label}: {results[-1].status}")
             load_after = os.getloadavg()
         finally:
+            if member_token is not None:
+                # A token per run would pile up to the holder's limit.
+                revoke_api_token(actor=member, token=member_token.token)
             if server is not None:
                 server.send_signal(signal.SIGTERM)
                 server.wait(timeout=30)
@@ -290,6 +299,14 @@ def _referral_targets(team: Team) -> ReferralTargets | None:
     )
 
 
+def _api_pages(token: str, with_referrals: bool) -> list[Page]:
+    """The API's largest lists, as an integration reads them (a page of 50)."""
+    pages = [Page("/api/v1/nominals/ (API caseload)", "/api/v1/nominals/", "", 150, token=token)]
+    if with_referrals:
+        pages.append(Page("/api/v1/referrals/ (API referrals)", "/api/v1/referrals/", "", 150, token=token))
+    return pages
+
+
 def _start_gunicorn(port: int) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "gunicorn", "iom.wsgi:application", "--workers", "1"]
     command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
@@ -297,13 +314,16 @@ def _start_gunicorn(port: int) -> subprocess.Popen[bytes]:
 
 
 def _request(
-    url: str, method: str, path: str, *, cookie: str = "", body: str = ""
+    url: str, method: str, path: str, *, cookie: str = "", body: str = "", token: str = ""
 ) -> tuple[int, dict[str, str], list[str], bytes]:
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=60)
     headers = {"Host": parts.netloc}
     if cookie:
         headers["Cookie"] = cookie
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+        headers["Accept"] = "application/json"
     if body:
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     try:
@@ -357,7 +377,9 @@ def _sign_in(url: str, user: Any) -> str:
 def _measure(url: str, page: Page, warmup: int, requests: int) -> Result:
     def send() -> tuple[int, bytes]:
         body = page.body() if page.body is not None else ""
-        status, _, _, content = _request(url, page.method, page.path, cookie=page.cookie, body=body)
+        status, _, _, content = _request(
+            url, page.method, page.path, cookie=page.cookie, body=body, token=page.token
+        )
         return status, content
 
     status, content = send()

@@ -1,0 +1,133 @@
+"""Cohort memberships: a person's history and proposals, and the panel's and reviews' decisions."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from cohorts import selectors, services
+from cohorts.api.common import TAGS, valid
+from cohorts.api.serializers import (
+    CohortMembershipSerializer,
+    PanelDecisionSerializer,
+    ProposalSerializer,
+    ReviewSerializer,
+)
+from cohorts.filters import CohortMembershipFilterSet
+from cohorts.models import CohortMembership
+from iom.core import access
+from iom.core.api.viewsets import ApiViewSet
+
+
+class NominalCohortMembershipViewSet(ApiViewSet):
+    """/nominals/{id}/cohort-memberships/: the person's memberships, and proposing them for a cohort."""
+
+    serializer_class = CohortMembershipSerializer
+    filterset_class = CohortMembershipFilterSet
+    ordering_fields = ["proposed_on"]
+    ordering = ["-proposed_on", "-id"]
+
+    def get_queryset(self) -> QuerySet[CohortMembership]:
+        return selectors.cohort_memberships_visible_to(self.request.user)
+
+    @extend_schema(
+        summary="A person's cohort memberships",
+        responses=CohortMembershipSerializer(many=True),
+        tags=TAGS,
+    )
+    def list(self, request: Request, nominal_id: int) -> Response:
+        nominal = selectors.open_nominal_record(
+            user=self.request.user, nominal_id=nominal_id, page="api:cohort-membership-list"
+        )
+        memberships = self.filter_queryset(selectors.membership_history(nominal))
+        page = self.paginate_queryset(memberships)
+        return self.get_paginated_response(CohortMembershipSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="Propose a person for a cohort",
+        description="The proposal awaits the panel's decision. A person has one open membership at a time.",
+        request=ProposalSerializer,
+        responses={201: CohortMembershipSerializer},
+        tags=TAGS,
+    )
+    def create(self, request: Request, nominal_id: int) -> Response:
+        user = self.request.user
+        nominal = selectors.get_nominal_for_user(user=user, nominal_id=nominal_id)
+        if not access.can_propose_for_cohort(user, nominal):
+            raise PermissionDenied("Only the team's workers and managers may propose people for a cohort.")
+        proposal = valid(ProposalSerializer, request.data)
+        proposed = services.propose_for_cohort(
+            actor=user, nominal=nominal, cohort=proposal["cohort"], reason=proposal["reason"]
+        )
+        membership = selectors.get_cohort_membership_for_user(user=user, membership_id=proposed.pk)
+        return Response(
+            CohortMembershipSerializer(membership).data,
+            status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("api:cohort-membership-detail", args=[membership.pk])},
+        )
+
+
+class CohortMembershipViewSet(ApiViewSet):
+    """/cohort-memberships/{id}/: one membership, the panel's decision on a proposal, and reviews."""
+
+    serializer_class = CohortMembershipSerializer
+
+    def get_queryset(self) -> QuerySet[CohortMembership]:
+        return selectors.cohort_memberships_visible_to(self.request.user)
+
+    @extend_schema(summary="A cohort membership", responses=CohortMembershipSerializer, tags=TAGS)
+    def retrieve(self, request: Request, pk: int) -> Response:
+        membership = selectors.open_cohort_membership(
+            user=self.request.user, membership_id=pk, page="api:cohort-membership-detail"
+        )
+        return Response(CohortMembershipSerializer(membership).data)
+
+    @extend_schema(
+        summary="Record the panel's decision on a proposal",
+        description=(
+            "For the managers of the person's team, on a proposal awaiting the panel (as on the panel page: "
+            "anything else is not found). Accepting starts the membership and sets its first review."
+        ),
+        request=PanelDecisionSerializer,
+        responses=CohortMembershipSerializer,
+        tags=TAGS,
+    )
+    def decision(self, request: Request, pk: int) -> Response:
+        user = self.request.user
+        if not access.managed_team_ids(user):
+            raise Http404("No such page")
+        proposal = selectors.get_proposal_for_manager(user=user, membership_id=pk)
+        decision = valid(PanelDecisionSerializer, request.data)
+        services.record_panel_decision(
+            actor=user,
+            membership=proposal,
+            accepted=decision["decision"] == "accept",
+            panel_date=decision["panel_date"],
+            attendees=decision["attendees"],
+            rationale=decision["rationale"],
+        )
+        membership = selectors.get_cohort_membership_for_user(user=user, membership_id=pk)
+        return Response(CohortMembershipSerializer(membership).data)
+
+    @extend_schema(
+        summary="Review a current membership",
+        description=(
+            "Continue (the next review is set), move to another cohort (this membership ends and a new one "
+            "starts), or leave IOM. For the person's case team and the team's managers."
+        ),
+        request=ReviewSerializer,
+        responses=CohortMembershipSerializer,
+        tags=TAGS,
+    )
+    def review(self, request: Request, pk: int) -> Response:
+        user = self.request.user
+        membership = selectors.get_cohort_membership_for_user(user=user, membership_id=pk)
+        access.require_edit_nominal(user, membership.nominal)
+        review = valid(ReviewSerializer, request.data)
+        services.record_review(actor=user, membership=membership, **review)
+        reviewed = selectors.get_cohort_membership_for_user(user=user, membership_id=pk)
+        return Response(CohortMembershipSerializer(reviewed).data)
