@@ -20,12 +20,12 @@ v1 = [
     *supervision_api.urlpatterns,
     *cohorts_api.urlpatterns,
     *partners_api.urlpatterns,
-    re_path(r"(?s)^.*$", problems.api_not_found, name="not-found"),
+    re_path(r"^[\s\S]*$", problems.api_not_found, name="not-found"),
 ]
 
 urlpatterns = [
     path("v1/", include((v1, "api"), namespace="api")),
     path("schema/", login_not_required(SpectacularAPIView.as_view()), name="api-schema"),
     path("docs/", core_views.api_docs, name="api-docs"),
-    re_path(r"(?s)^.*$", login_not_required(problems.api_not_found), name="api-not-found"),
+    re_path(r"^[\s\S]*$", problems.api_not_found, name="api-not-found"),
 ]

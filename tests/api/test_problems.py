@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from django.urls import path
+from django.urls import path, reverse
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -242,10 +242,16 @@ def test_a_write_to_an_unknown_address_is_a_404_problem_not_a_csrf_page(method):
     assert problem_of(response)["detail"] == "There is no API endpoint at this address."
 
 
-@pytest.mark.parametrize("path", ["/api/v1/nominals/1\n2/", "/api/x\ny"])
+@pytest.mark.parametrize("path", ["/api/v1/no-such\nthing/", "/api/x\ny"])
 def test_an_address_with_a_line_break_is_still_an_api_404(path):
     """Found by schemathesis: `.` stops at a newline, so the catch-all must match any character."""
     response = APIClient().post(path, {})
 
     assert response.status_code == 404
     assert problem_of(response)["detail"] == "There is no API endpoint at this address."
+
+
+def test_the_catch_all_keeps_the_api_urls_reversible():
+    """`(?s)` in a URL pattern breaks reverse() for the whole namespace (every Location header)."""
+    assert reverse("api:me") == "/api/v1/me/"
+    assert reverse("api-not-found").startswith("/api/")

@@ -7,6 +7,7 @@ from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 
 from iom.core.api.problems import PROBLEM_CONTENT_TYPE, ProblemSerializer
+from iom.core.api.serializers import SparseFieldsMixin
 
 _ALWAYS = {
     "401": "Not signed in, or the token is wrong, revoked or expired.",
@@ -32,6 +33,13 @@ class ApiAutoSchema(AutoSchema):
 
     def _takes_fields(self) -> bool:
         return self.method == "GET" and bool(getattr(self.view, "sparse_fields", False))
+
+    def _map_serializer(self, serializer: Any, direction: Any, bypass_extensions: bool = False) -> Any:
+        schema = super()._map_serializer(serializer, direction, bypass_extensions)
+        if direction == "response" and isinstance(serializer, SparseFieldsMixin):
+            # `?fields=` may leave any field out, so none is promised.
+            schema.pop("required", None)
+        return schema
 
     def _get_response_bodies(self, direction: Any = "response") -> Any:
         responses = super()._get_response_bodies(direction)
