@@ -23,7 +23,7 @@ from iom.core import access, audit
 from iom.core.api.concurrency import require_if_match
 from iom.core.api.filtering import QueryFilterBackend, StableOrderingFilter
 from iom.core.api.problems import QueryValidationError
-from iom.core.api.serializers import SparseFieldsMixin
+from iom.core.api.serializers import SparseFieldsMixin, validated
 from iom.core.api.viewsets import ApiViewSet
 from iom.core.models import User
 from supervision import selectors, services
@@ -342,12 +342,6 @@ class DiaryQuerySerializer(serializers.Serializer):
 # Views -------------------------------------------------------------------------------------
 
 
-def _body(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
-
-
 def _attendee_ids(data: dict[str, Any]) -> list[int] | None:
     return data.get("attendees")
 
@@ -412,7 +406,7 @@ class NominalContactViewSet(_SupervisionViewSet):
         user = self.request.user
         nominal = get_nominal_for_user(user=user, nominal_id=nominal_id)
         access.require_log_contact(user, nominal)
-        data = _body(LogContactSerializer, request)
+        data = validated(LogContactSerializer, request.data)
         submission_id = data.get("submission_id")
         repeated = submission_id is not None and selectors.submission_recorded(submission_id)
         contact = services.log_contact(
@@ -451,7 +445,7 @@ class NominalAppointmentViewSet(_SupervisionViewSet):
         user = self.request.user
         nominal = get_nominal_for_user(user=user, nominal_id=nominal_id)
         access.require_log_contact(user, nominal)
-        data = _body(PlanAppointmentSerializer, request)
+        data = validated(PlanAppointmentSerializer, request.data)
         appointment = services.plan_appointment(
             actor=user,
             nominal=nominal,
@@ -483,7 +477,7 @@ class NominalAppointmentSeriesViewSet(_SupervisionViewSet):
         user = self.request.user
         nominal = get_nominal_for_user(user=user, nominal_id=nominal_id)
         access.require_log_contact(user, nominal)
-        data = _body(PlanSeriesSerializer, request)
+        data = validated(PlanSeriesSerializer, request.data)
         series = services.plan_series(
             actor=user,
             nominal=nominal,
@@ -548,7 +542,7 @@ class ContactViewSet(_SupervisionViewSet):
     @action(detail=True, methods=["post"])
     def outcome(self, request: Request, pk: str) -> Response:
         def write(user: User, appointment: Contact) -> None:
-            data = _body(RecordOutcomeSerializer, request)
+            data = validated(RecordOutcomeSerializer, request.data)
             services.record_outcome(
                 actor=user,
                 appointment=appointment,
@@ -570,7 +564,7 @@ class ContactViewSet(_SupervisionViewSet):
     @action(detail=True, methods=["post"])
     def move(self, request: Request, pk: str) -> Response:
         def write(user: User, appointment: Contact) -> None:
-            data = _body(MoveAppointmentSerializer, request)
+            data = validated(MoveAppointmentSerializer, request.data)
             services.move_appointment(
                 actor=user,
                 appointment=appointment,
@@ -593,7 +587,7 @@ class ContactViewSet(_SupervisionViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: str) -> Response:
         def write(user: User, appointment: Contact) -> None:
-            data = _body(CancelAppointmentSerializer, request)
+            data = validated(CancelAppointmentSerializer, request.data)
             services.cancel_appointment(
                 actor=user,
                 appointment=appointment,

@@ -3,20 +3,11 @@
 import html
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
-from rest_framework import serializers
 
 TAGS = ["cohorts"]
-
-
-def valid(serializer_class: type[serializers.Serializer], data: Any, **context: Any) -> dict[str, Any]:
-    """The request body, checked; a 400 problem naming each field otherwise."""
-    serializer = serializer_class(data=data, context=context)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cohorts import selectors, services
-from cohorts.api.common import TAGS, valid
+from cohorts.api.common import TAGS
 from cohorts.api.serializers import (
     AssessmentSerializer,
     NeedSerializer,
@@ -19,6 +19,7 @@ from cohorts.api.serializers import (
 from cohorts.filters import AssessmentFilterSet, NeedFilterSet
 from cohorts.models import Assessment, Need, Pathway
 from iom.core import access
+from iom.core.api.serializers import validated
 from iom.core.api.viewsets import ApiViewSet
 
 
@@ -53,7 +54,7 @@ class AssessmentViewSet(ApiViewSet):
         user = self.request.user
         nominal = selectors.get_nominal_for_user(user=user, nominal_id=nominal_id)
         access.require_edit_nominal(user, nominal)
-        values = valid(NewAssessmentSerializer, request.data)
+        values = validated(NewAssessmentSerializer, request.data)
         assessment = services.record_assessment(actor=user, nominal=nominal, **values)
         recorded = selectors.assessment_history(nominal).get(pk=assessment.pk)
         return Response(
@@ -108,6 +109,6 @@ class NeedViewSet(ApiViewSet):
         user = self.request.user
         nominal = selectors.get_nominal_for_user(user=user, nominal_id=nominal_id)
         access.require_edit_nominal(user, nominal)
-        update = valid(NeedStatusSerializer, request.data)
+        update = validated(NeedStatusSerializer, request.data)
         services.update_need(actor=user, nominal=nominal, pathway=pathway, **update)
         return Response(NeedSerializer(selectors.needs_for(nominal).get(pathway=pathway)).data)

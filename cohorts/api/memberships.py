@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cohorts import selectors, services
-from cohorts.api.common import TAGS, valid
+from cohorts.api.common import TAGS
 from cohorts.api.serializers import (
     CohortMembershipSerializer,
     PanelDecisionSerializer,
@@ -20,6 +20,7 @@ from cohorts.api.serializers import (
 from cohorts.filters import CohortMembershipFilterSet
 from cohorts.models import CohortMembership
 from iom.core import access
+from iom.core.api.serializers import validated
 from iom.core.api.viewsets import ApiViewSet
 
 
@@ -59,7 +60,7 @@ class NominalCohortMembershipViewSet(ApiViewSet):
         nominal = selectors.get_nominal_for_user(user=user, nominal_id=nominal_id)
         if not access.can_propose_for_cohort(user, nominal):
             raise PermissionDenied("Only the team's workers and managers may propose people for a cohort.")
-        proposal = valid(ProposalSerializer, request.data)
+        proposal = validated(ProposalSerializer, request.data)
         proposed = services.propose_for_cohort(
             actor=user, nominal=nominal, cohort=proposal["cohort"], reason=proposal["reason"]
         )
@@ -101,7 +102,7 @@ class CohortMembershipViewSet(ApiViewSet):
         if not access.managed_team_ids(user):
             raise Http404("No such page")
         proposal = selectors.get_proposal_for_manager(user=user, membership_id=pk)
-        decision = valid(PanelDecisionSerializer, request.data)
+        decision = validated(PanelDecisionSerializer, request.data)
         services.record_panel_decision(
             actor=user,
             membership=proposal,
@@ -127,7 +128,7 @@ class CohortMembershipViewSet(ApiViewSet):
         user = self.request.user
         membership = selectors.get_cohort_membership_for_user(user=user, membership_id=pk)
         access.require_edit_nominal(user, membership.nominal)
-        review = valid(ReviewSerializer, request.data)
+        review = validated(ReviewSerializer, request.data)
         services.record_review(actor=user, membership=membership, **review)
         reviewed = selectors.get_cohort_membership_for_user(user=user, membership_id=pk)
         return Response(CohortMembershipSerializer(reviewed).data)

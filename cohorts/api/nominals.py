@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cohorts import selectors, services
-from cohorts.api.common import TAGS, plain_text_errors, valid
+from cohorts.api.common import TAGS, plain_text_errors
 from cohorts.api.serializers import (
     CaseloadEntrySerializer,
     NewNominalSerializer,
@@ -28,6 +28,7 @@ from cohorts.models import Nominal, NominalChange
 from iom.core import access, audit
 from iom.core.api.concurrency import version_from_if_match
 from iom.core.api.problems import PreconditionFailed, QueryValidationError
+from iom.core.api.serializers import validated
 from iom.core.api.viewsets import ApiViewSet
 from iom.core.models import Team
 
@@ -89,7 +90,7 @@ class NominalViewSet(ApiViewSet):
         ]
         if not teams:
             raise Http404("No such page")
-        values = valid(NewNominalSerializer, request.data)
+        values = validated(NewNominalSerializer, request.data)
         with plain_text_errors():
             created = services.create_nominal(actor=user, team=teams[0], **values)
         nominal = selectors.get_nominal_for_user(user=user, nominal_id=created.pk)
@@ -123,7 +124,7 @@ class NominalViewSet(ApiViewSet):
         nominal = selectors.get_nominal_for_user(user=user, nominal_id=pk)
         access.require_edit_nominal(user, nominal)
         expected_version = _expected_version(request, nominal)
-        changes = valid(NominalChangesSerializer, request.data)
+        changes = validated(NominalChangesSerializer, request.data)
         if not changes:
             raise ValidationError("Send at least one field to change.")
         changes = _custody_checked(nominal, changes)

@@ -27,3 +27,10 @@ class SparseFieldsMixin(serializers.Serializer):
             )
         for name in set(self.fields) - names:
             self.fields.pop(name)
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any, **context: Any) -> dict[str, Any]:
+    """A request body, checked; otherwise a 400 problem naming each field at fault."""
+    serializer = serializer_class(data=data, context=context)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
