@@ -19,6 +19,7 @@ from cohorts.models import (
     StatutoryStatus,
     UnmetReason,
 )
+from cohorts.services import CUSTODY_FIELDS, DETAIL_FIELDS
 from iom.core.api.serializers import SparseFieldsMixin
 
 # The page forms' limit on free text.
@@ -93,26 +94,10 @@ class NominalSerializer(SparseFieldsMixin, serializers.ModelSerializer):
         model = Nominal
         fields = [
             "id",
-            "given_name",
-            "family_name",
-            "date_of_birth",
-            "gender",
-            "ethnicity",
-            "address_area",
-            "crn",
-            "pnc_id",
-            "nomis_number",
-            "cro_number",
-            "statutory_status",
+            *DETAIL_FIELDS,
             "aliases",
             "team",
-            "in_custody",
-            "establishment",
-            "sentence_date",
-            "conditional_release_date",
-            "hdc_eligibility_date",
-            "licence_expiry_date",
-            "sentence_expiry_date",
+            *CUSTODY_FIELDS,
             "police_offender_manager",
             "probation_practitioner",
             "support_worker",
