@@ -1,7 +1,7 @@
 // Builds build/static/ from the npm packages: the Sass entry compiled with Arial, the
 // GOV.UK and MoJ JavaScript modules, htmx, the images they reference, and axe-core for
 // the browser tests. Nothing third-party is committed; this runs at install time.
-import { cpSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as sass from "sass";
@@ -31,13 +31,17 @@ const copies = [
   ["govuk-frontend/dist/govuk/govuk-frontend.min.js", "js/govuk-frontend.min.js"],
   ["@ministryofjustice/frontend/moj/moj-frontend.min.js", "js/moj-frontend.min.js"],
   ["htmx.org/dist/htmx.min.js", "js/htmx.min.js"],
-  // The API docs page (/api/docs/): Swagger UI, served from here rather than a CDN.
-  ["swagger-ui-dist/swagger-ui-bundle.js", "api-docs/swagger-ui-bundle.js"],
-  ["swagger-ui-dist/swagger-ui.css", "api-docs/swagger-ui.css"],
 ];
-mkdirSync(join(out, "api-docs"), { recursive: true });
 for (const [from, to] of copies) {
   cpSync(join(modules, from), join(out, to));
+}
+// The API docs page (/api/docs/): Swagger UI, served from here rather than a CDN. Without the
+// source-map comments: the maps are not shipped, and the hashed static storage refuses a
+// reference to a missing file.
+mkdirSync(join(out, "api-docs"), { recursive: true });
+for (const name of ["swagger-ui-bundle.js", "swagger-ui.css"]) {
+  const text = readFileSync(join(modules, "swagger-ui-dist", name), "utf8");
+  writeFileSync(join(out, "api-docs", name), text.replace(/\n?\/[/*]# sourceMappingURL=\S+(?: \*\/)?\s*$/, "\n"));
 }
 // MoJ's icons; GOV.UK's own images are its crown and crest, which we do not use.
 cpSync(join(modules, "@ministryofjustice/frontend/moj/assets/images"), join(out, "assets", "images"), {

@@ -151,6 +151,10 @@ CONTACT_COLUMNS = (
     "outcome_recorded_by_id",
     "outcome_recorded_at",
 )
+LOGGED_AT, OUTCOME_RECORDED_AT = (
+    CONTACT_COLUMNS.index("logged_at"),
+    CONTACT_COLUMNS.index("outcome_recorded_at"),
+)
 # Weeks of appointments planned ahead for the Fixed cohort, three a week.
 WEEKS_PLANNED = 4
 SERIES_WEEKDAYS = (0, 2, 4)
@@ -1656,10 +1660,12 @@ class _Builder:
     def copy_contacts(self, rows: Iterator[tuple[Any, ...]], total: int) -> int:
         count = 0
         started = time.perf_counter()
-        sql = f"COPY {Contact._meta.db_table} ({', '.join(CONTACT_COLUMNS)}) FROM STDIN"
+        columns = (*CONTACT_COLUMNS, "updated_at")
+        sql = f"COPY {Contact._meta.db_table} ({', '.join(columns)}) FROM STDIN"
         with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
             for row in rows:
-                copy.write_row(row)
+                # updated_at: when its outcome was recorded, or else when it was logged (the ETag's basis).
+                copy.write_row((*row, row[OUTCOME_RECORDED_AT] or row[LOGGED_AT]))
                 count += 1
                 if count % 250_000 == 0:
                     rate = count / (time.perf_counter() - started)
@@ -2337,4 +2343,5 @@ def _contact(row: tuple[Any, ...]) -> Contact:
     for name in ("logged_at", "outcome_recorded_at"):
         if values[name] is not None:
             values[name] = datetime.fromisoformat(values[name])
+    values["updated_at"] = values["outcome_recorded_at"] or values["logged_at"]
     return Contact(**values)
