@@ -2,7 +2,6 @@
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from iom.core import access
 from iom.core.models import ApiToken, User
@@ -25,8 +24,10 @@ def get_api_token_for_user(*, user: User, token_id: int) -> ApiToken:
 
 def usable_api_token(key_id: str) -> ApiToken | None:
     """The live token with this public id, with its holder, or None."""
-    return (
-        ApiToken.objects.select_related("user")
-        .filter(key_id=key_id, revoked_at__isnull=True, expires_at__gt=timezone.now())
-        .first()
-    )
+    token = api_token_by_key_id(key_id)
+    return token if token is not None and token.is_usable() else None
+
+
+def api_token_by_key_id(key_id: str) -> ApiToken | None:
+    """The token with this public id whatever its state, so a refused one is logged against it."""
+    return ApiToken.objects.select_related("user").filter(key_id=key_id).first()

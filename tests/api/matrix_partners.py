@@ -9,8 +9,11 @@ but invalid, so whoever may act gets 400 and nothing changes.
 
 from django.urls import reverse
 
+from iom.core.api.concurrency import etag_for
 from iom.core.models import Role
+from partners.api.versions import version_of
 from partners.factories import PartnerServiceFactory, ReferralFactory
+from partners.models import Referral
 from tests.actors import member
 from tests.api.matrix import Call
 from tests.test_permission_matrix import (
@@ -80,7 +83,8 @@ PAGE_OF = {
     "api:partner-referral-accept": "partners:accept",
     "api:partner-referral-decline": "partners:decline",
 }
-# Changes that need If-Match: "*" passes the check, so the call reaches the rule it tests.
+# Changes that need If-Match: the referral's current ETag passes the check, so the call reaches the
+# rule it tests.
 IF_MATCH = {
     "api:referral-detail",
     "api:referral-send",
@@ -106,7 +110,6 @@ def _unsendable_draft(world):
 
 def prepare(name: str, method: str, world, user) -> Call:
     writing = method in ("POST", "PATCH")
-    headers = {"HTTP_IF_MATCH": "*"} if writing and name in IF_MATCH else {}
     data = BODIES.get(name, {}) if writing else None
     if name in ("api:referral-list", "api:partner-referral-list", "api:partner-service-list"):
         if name == "api:referral-list" and method == "POST":
@@ -121,4 +124,6 @@ def prepare(name: str, method: str, world, user) -> Call:
     else:
         page = PAGE_OF.get(name, "partners:referral-detail")
         referral = referral_for(page if name != "api:referral-detail" or writing else "", world)
+    current = Referral.objects.get(pk=referral.pk)  # as the services left it
+    headers = {"HTTP_IF_MATCH": etag_for(version_of(current))} if writing and name in IF_MATCH else {}
     return Call(url=reverse(name, args=[referral.pk]), data=data, headers=headers)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from iom.core import services
+from iom.core.api.authentication import FAILURES_ALLOWED
 from iom.core.models import ApiToken, AuditEvent, Role
 from tests.actors import build_world, member
 from tests.api.clients import problem_of, session_client
@@ -53,7 +54,7 @@ def test_the_scheme_name_is_case_insensitive(issued):
 def test_a_wrong_secret_is_refused_and_logged(issued):
     prefix, key_id, _secret = issued.raw.split("_", 2)
 
-    body = assert_refused(call(f"Bearer {prefix}_{key_id}_not-the-secret"))
+    body = assert_refused(call(f"Bearer {prefix}_{key_id}_{'x' * 43}"))
 
     assert body["detail"] == BAD_TOKEN
     event = AuditEvent.objects.get(action="api_token.rejected")
@@ -67,15 +68,16 @@ def test_an_unknown_key_id_is_refused(issued):
     _prefix, _key_id, secret = issued.raw.split("_", 2)
 
     assert_refused(call(f"Bearer iom_0000000000000000_{secret}"))
-    assert AuditEvent.objects.get(action="api_token.rejected").detail == {
-        "reason": "unknown, revoked or expired"
-    }
+    assert AuditEvent.objects.get(action="api_token.rejected").detail == {"reason": "unknown"}
 
 
 def test_a_revoked_token_is_refused(officer, issued):
     services.revoke_api_token(actor=officer, token=issued.token)
 
     assert_refused(call(f"Bearer {issued.raw}"))
+    # Logged against the token, so a revoked token still in use can be traced to its holder.
+    event = AuditEvent.objects.get(action="api_token.rejected")
+    assert (event.target_id, event.detail) == (str(issued.token.pk), {"reason": "revoked"})
 
 
 def test_an_expired_token_is_refused(issued):
@@ -84,6 +86,32 @@ def test_an_expired_token_is_refused(issued):
     )
 
     assert_refused(call(f"Bearer {issued.raw}"))
+    event = AuditEvent.objects.get(action="api_token.rejected")
+    assert (event.target_id, event.detail) == (str(issued.token.pk), {"reason": "expired"})
+
+
+def test_the_token_of_someone_who_no_longer_holds_a_role_is_refused(officer, issued):
+    officer.memberships.all().delete()
+
+    assert_refused(call(f"Bearer {issued.raw}"))
+    assert AuditEvent.objects.get(action="api_token.rejected").detail == {
+        "reason": "holder inactive or without a role"
+    }
+
+
+def test_an_address_that_keeps_sending_bad_tokens_is_told_to_wait_and_no_longer_logged(issued):
+    _prefix, key_id, _secret = issued.raw.split("_", 2)
+    for _ in range(FAILURES_ALLOWED):
+        assert_refused(call(f"Bearer iom_{key_id}_{'x' * 43}"))
+
+    response = call(f"Bearer iom_{key_id}_{'x' * 43}")
+
+    assert response.status_code == 429
+    assert problem_of(response)["type"] == "urn:iom:problem:too-many-requests"
+    assert int(response["Retry-After"]) > 0
+    assert AuditEvent.objects.filter(action="api_token.rejected").count() == FAILURES_ALLOWED
+    # Even the right token waits: the address, not the token, has used its budget.
+    assert call(f"Bearer {issued.raw}").status_code == 429
 
 
 def test_the_token_of_a_deactivated_user_is_refused(officer, issued):
@@ -91,7 +119,9 @@ def test_the_token_of_a_deactivated_user_is_refused(officer, issued):
     officer.save()
 
     assert_refused(call(f"Bearer {issued.raw}"))
-    assert AuditEvent.objects.get(action="api_token.rejected").detail == {"reason": "holder inactive"}
+    assert AuditEvent.objects.get(action="api_token.rejected").detail == {
+        "reason": "holder inactive or without a role"
+    }
 
 
 @pytest.mark.parametrize(
@@ -101,6 +131,8 @@ def test_the_token_of_a_deactivated_user_is_refused(officer, issued):
         "Bearer ",
         "Bearer two parts",
         "Bearer not-ours_abc_def",
+        # A NUL byte would reach PostgreSQL (which refuses it in text) if the format were not checked first.
+        "Bearer iom_0123456\x0089abcdef_" + "x" * 43,
         "Bearer iom_",
         "Bearer iom__secret",
         "Bearer iom_keyid",

@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from cohorts.models import TimelineEvent
 from iom.core import access
+from iom.core.api.concurrency import etag_for
 from iom.core.models import AuditEvent, Role
 from partners import services
+from partners.api.versions import version_of
 from partners.factories import PartnerServiceFactory
 from partners.models import Referral
 from tests.actors import member
@@ -17,6 +19,11 @@ from tests.api.clients import problem_of, token_client
 from tests.partners.referrals_to_us import Scene
 
 pytestmark = pytest.mark.django_db
+
+
+def etag(referral: Referral) -> str:
+    """The referral's ETag as it stands now, as a client that has just read it would send it."""
+    return etag_for(version_of(Referral.objects.get(pk=referral.pk)))
 
 
 @pytest.fixture
@@ -182,9 +189,9 @@ def test_declining_needs_a_reason_said_against_the_field(scene):
     referral = scene.refer()
     client = token_client(scene.partner)
 
-    missing = client.post(url(referral, "decline"), {}, format="json", HTTP_IF_MATCH="*")
+    missing = client.post(url(referral, "decline"), {}, format="json", HTTP_IF_MATCH=etag(referral))
     declined = client.post(
-        url(referral, "decline"), {"reason": "No capacity"}, format="json", HTTP_IF_MATCH="*"
+        url(referral, "decline"), {"reason": "No capacity"}, format="json", HTTP_IF_MATCH=etag(referral)
     )
 
     assert problem_of(missing)["errors"] == [
@@ -247,7 +254,7 @@ def test_completing_closes_the_referral_and_ends_the_partners_access(scene):
         url(referral, "complete"),
         {"outcome": "achieved", "summary": "Housed"},
         format="json",
-        HTTP_IF_MATCH="*",
+        HTTP_IF_MATCH=etag(referral),
     )
 
     assert response.status_code == 200, response.content
@@ -259,7 +266,7 @@ def test_another_organisation_cannot_answer(scene):
     referral = scene.refer()
 
     response = token_client(scene.other_partner()).post(
-        url(referral, "accept"), {}, format="json", HTTP_IF_MATCH="*"
+        url(referral, "accept"), {}, format="json", HTTP_IF_MATCH=etag(referral)
     )
 
     assert response.status_code == 404

@@ -9,8 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from iom.core.api.concurrency import etag_for
 from iom.core.models import AuditEvent, Role
 from partners import services
+from partners.api.versions import version_of
 from partners.factories import PartnerServiceFactory, ReferralFactory
 from partners.models import Capacity, Referral
 from tests.actors import member
@@ -18,6 +20,11 @@ from tests.api.clients import problem_of, session_client, token_client
 from tests.partners.referrals_to_us import Scene
 
 pytestmark = pytest.mark.django_db
+
+
+def etag(referral: Referral) -> str:
+    """The referral's ETag as it stands now, as a client that has just read it would send it."""
+    return etag_for(version_of(Referral.objects.get(pk=referral.pk)))
 
 
 @pytest.fixture
@@ -314,7 +321,9 @@ def test_a_change_to_a_draft_someone_else_has_changed_is_refused(scene):
 def test_an_empty_change_is_a_problem(scene):
     referral = draft(scene)
 
-    response = token_client(scene.worker).patch(detail_url(referral), {}, format="json", HTTP_IF_MATCH="*")
+    response = token_client(scene.worker).patch(
+        detail_url(referral), {}, format="json", HTTP_IF_MATCH=etag(referral)
+    )
 
     assert response.status_code == 400
     assert "Send at least one of" in problem_of(response)["detail"]
@@ -324,7 +333,7 @@ def test_only_a_draft_can_be_changed(scene):
     referral = scene.refer()
 
     response = token_client(scene.worker).patch(
-        detail_url(referral), {"reason": "Changed"}, format="json", HTTP_IF_MATCH="*"
+        detail_url(referral), {"reason": "Changed"}, format="json", HTTP_IF_MATCH=etag(referral)
     )
 
     assert response.status_code == 400
@@ -354,7 +363,7 @@ def test_a_draft_is_sent(scene):
 def test_a_draft_without_its_lawful_basis_is_not_sent(scene):
     referral = draft(scene)
 
-    response = token_client(scene.worker).post(f"{detail_url(referral)}send/", HTTP_IF_MATCH="*")
+    response = token_client(scene.worker).post(f"{detail_url(referral)}send/", HTTP_IF_MATCH=etag(referral))
 
     assert response.status_code == 400
     assert problem_of(response)["errors"][0]["pointer"] == "#/lawful_basis"
@@ -364,12 +373,12 @@ def test_a_referral_is_withdrawn_with_a_reason(scene):
     referral = scene.refer()
     client = token_client(scene.worker)
 
-    missing = client.post(f"{detail_url(referral)}withdraw/", {}, format="json", HTTP_IF_MATCH="*")
+    missing = client.post(f"{detail_url(referral)}withdraw/", {}, format="json", HTTP_IF_MATCH=etag(referral))
     withdrawn = client.post(
         f"{detail_url(referral)}withdraw/",
         {"reason": "Housed by the council"},
         format="json",
-        HTTP_IF_MATCH="*",
+        HTTP_IF_MATCH=etag(referral),
     )
 
     assert problem_of(missing)["errors"] == [
@@ -383,7 +392,7 @@ def test_a_team_member_not_on_the_case_team_may_read_but_not_withdraw(scene):
     referral = scene.refer()
 
     response = token_client(scene.team_member()).post(
-        f"{detail_url(referral)}withdraw/", {"reason": "No"}, format="json", HTTP_IF_MATCH="*"
+        f"{detail_url(referral)}withdraw/", {"reason": "No"}, format="json", HTTP_IF_MATCH=etag(referral)
     )
 
     assert response.status_code == 403
