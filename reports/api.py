@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from iom.core import access
+from iom.core.api.serializers import check
 from iom.core.api.viewsets import ApiViewSet
 from iom.core.models import Region, Team
 from reports import selectors, services
@@ -229,7 +230,7 @@ class ReportRunViewSet(ApiViewSet):
     def create(self, request: Request) -> Response:
         self._require_reports_role()
         asked = NewReportRunSerializer(data=request.data, context=self.get_serializer_context())
-        asked.is_valid(raise_exception=True)
+        check(asked)
         start, end = asked.period()
         try:
             run = services.request_report(

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from iom.core import access
 from iom.core.api.concurrency import etag_for
 from iom.core.api.filtering import QueryFilterBackend
+from iom.core.api.serializers import validated
 from iom.core.api.viewsets import ApiViewSet
 from partners import selectors, services
 from partners.api import versions
@@ -131,9 +132,7 @@ class PartnerReferralViewSet(ApiViewSet):
         with guard as current:
             if current.status not in step.offered_in:
                 raise ValidationError(_not_now(current, step))
-            given = body(data=request.data)
-            given.is_valid(raise_exception=True)
-            return act(current, given.validated_data)
+            return act(current, validated(body, request.data))
 
     def _answered(self, referral: Referral) -> Response:
         response = Response(PartnerAnswerSerializer(referral).data)

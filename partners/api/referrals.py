@@ -20,6 +20,7 @@ from cohorts.models import Nominal
 from iom.core import access, audit
 from iom.core.api.concurrency import etag_for
 from iom.core.api.filtering import QueryFilterBackend
+from iom.core.api.serializers import validated
 from iom.core.api.viewsets import ApiViewSet
 from partners import selectors, services
 from partners.api import versions
@@ -158,9 +159,7 @@ class ReferralViewSet(ApiViewSet):
             user=self.request.user, nominal_id=person.validated_data["nominal"]
         )
         access.require_refer(request.user, nominal)
-        new = NewReferralSerializer(data=request.data)
-        new.is_valid(raise_exception=True)
-        data = new.validated_data
+        data = validated(NewReferralSerializer, request.data)
         referral = services.create_referral(
             actor=self.request.user,
             nominal=nominal,
@@ -180,9 +179,7 @@ class ReferralViewSet(ApiViewSet):
 
     def partial_update(self, request: Request, pk: str) -> Response:
         referral = self._referral_to_act_on(pk)
-        change = DraftChangeSerializer(data=request.data)
-        change.is_valid(raise_exception=True)
-        data = change.validated_data
+        data = validated(DraftChangeSerializer, request.data)
         with versions.unchanged_since_read(request, referral) as current:
             service = (
                 _service_offered(current.nominal, current.pathway, data["service"])
@@ -226,12 +223,9 @@ class ReferralViewSet(ApiViewSet):
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
         referral = self._referral_to_act_on(pk)
-        body = WithdrawSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
+        body = validated(WithdrawSerializer, request.data)
         with versions.unchanged_since_read(request, referral) as current:
-            services.withdraw_referral(
-                actor=self.request.user, referral=current, reason=body.validated_data["reason"]
-            )
+            services.withdraw_referral(actor=self.request.user, referral=current, reason=body["reason"])
         return self._detail(self._reread(referral))
 
 

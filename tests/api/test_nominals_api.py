@@ -367,6 +367,26 @@ def test_an_empty_change_or_a_bad_value_is_a_field_by_field_problem():
     assert set(errors_of(bad)) == {"#/given_name", "#/gender", "#/date_of_birth"}
 
 
+def test_a_field_the_change_does_not_take_is_refused_not_dropped():
+    """A client sending `team` must not believe it moved the person; nothing is changed."""
+    world = build_world()
+    client = token_client(member(Role.MANAGER, team=world.own_team))
+    etag = f'"{world.nominal.pk}-v1"'
+
+    response = patch(
+        client, world.nominal, {"given_name": "Deano", "team": world.other_team.pk, "version": 9}, etag
+    )
+
+    assert response.status_code == 400
+    assert set(errors_of(response)) == {"#/team", "#/version"}
+    world.nominal.refresh_from_db()
+    assert (world.nominal.given_name, world.nominal.team, world.nominal.version) == (
+        "Dean",
+        world.own_team,
+        1,
+    )
+
+
 def test_the_browser_session_needs_its_csrf_token_to_change_the_record():
     world = build_world()
     client = session_client(member(Role.MANAGER, team=world.own_team))

@@ -109,6 +109,12 @@ def test_the_docs_page_loads_everything_from_this_site():
     assert "http://" not in page
 
 
+def test_request_bodies_take_no_field_the_operation_does_not_name(schema):
+    requests = {name: c for name, c in schema["components"]["schemas"].items() if name.endswith("Request")}
+    assert len(requests) > 10
+    assert all(component.get("additionalProperties") is False for component in requests.values())
+
+
 def test_lists_taking_fields_promise_no_field_in_their_answers(schema):
     """`?fields=` may leave any field out, so a sparse serializer's component requires none."""
     listed = schema["paths"]["/api/v1/nominals/"]["get"]

@@ -79,3 +79,12 @@ class ApiAutoSchema(AutoSchema):
                 )
             )
         return parameters
+
+
+def refuse_unknown_request_fields(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """A drf-spectacular post-processing hook: request bodies say `additionalProperties: false`,
+    as `iom.core.api.serializers.check` enforces."""
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component["additionalProperties"] = False
+    return result

@@ -1,5 +1,6 @@
 """Serializer pieces every app uses."""
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import serializers
@@ -30,7 +31,26 @@ class SparseFieldsMixin(serializers.Serializer):
 
 
 def validated(serializer_class: type[serializers.Serializer], data: Any, **context: Any) -> dict[str, Any]:
-    """A request body, checked; otherwise a 400 problem naming each field at fault."""
+    """A request body, checked; otherwise a 400 problem naming each field at fault.
+
+    A field the operation does not take is an error too, not silently dropped: a client that sends
+    `team` in a change of details must not believe it moved the person."""
     serializer = serializer_class(data=data, context=context)
-    serializer.is_valid(raise_exception=True)
+    check(serializer)
     return dict(serializer.validated_data)
+
+
+def check(serializer: serializers.Serializer) -> None:
+    """Validate a serializer made with `data=`, refusing fields the operation does not take."""
+    serializer.is_valid(raise_exception=True)
+    data = serializer.initial_data
+    if isinstance(data, Mapping):
+        writable = {name for name, field in serializer.fields.items() if not field.read_only}
+        unknown = sorted(str(name) for name in data if name not in writable)
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    name: [f"This operation does not take {name}: see the schema for its fields."]
+                    for name in unknown
+                }
+            )
