@@ -259,7 +259,7 @@ def get_referral_for_partner(*, user: User, referral_id: int) -> Referral:
     return referral
 
 
-def open_referral_for_partner(*, user: User, referral_id: int) -> Referral:
+def open_referral_for_partner(*, user: User, referral_id: int, page: str = "referral") -> Referral:
     """The partner reads the shared fields of the person: a consultation of the record, logged."""
     referral = get_referral_for_partner(user=user, referral_id=referral_id)
     audit.record(
@@ -267,7 +267,7 @@ def open_referral_for_partner(*, user: User, referral_id: int) -> Referral:
         action="nominal.viewed",
         target=referral.nominal,
         nominal_id=referral.nominal_id,
-        detail={"page": "referral", "referral": referral.pk, "shared_fields": referral.shared_fields},
+        detail={"page": page, "referral": referral.pk, "shared_fields": referral.shared_fields},
     )
     return referral
 

@@ -68,6 +68,7 @@ class NominalViewSet(ApiViewSet):
                 "search": bool(filters.search),
                 "filtered": filters.any,
                 "page": self.paginator.page.number,  # type: ignore[union-attr]
+                "rows": len(page or []),  # an integration reads page after page: what each held
                 "endpoint": "api:nominal-list",
             },
         )

@@ -39,12 +39,12 @@ class TeamSerializer(serializers.Serializer):
 
 
 class CaseloadEntrySerializer(SparseFieldsMixin, serializers.Serializer):
-    """One person on the caseload, as the caseload page lists them."""
+    """One person on the caseload, with what the caseload page and its CSV export show (no date of
+    birth: that is in the person's record, whose every read is logged against them)."""
 
     id = serializers.IntegerField()
     given_name = serializers.CharField()
     family_name = serializers.CharField()
-    date_of_birth = serializers.DateField(allow_null=True)
     crn = serializers.CharField(allow_null=True)
     pnc_id = serializers.CharField(allow_null=True)
     nomis_number = serializers.CharField(allow_null=True)

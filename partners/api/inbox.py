@@ -90,7 +90,9 @@ class PartnerReferralViewSet(ApiViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        referral = selectors.open_referral_for_partner(user=self.request.user, referral_id=int(pk))
+        referral = selectors.open_referral_for_partner(
+            user=self.request.user, referral_id=int(pk), page="api:partner-referral-detail"
+        )
         history = list(selectors.referral_history(referral=referral))
         context = {**self.get_serializer_context(), "history": history}
         response = Response(PartnerReferralSerializer(referral, context=context).data)
@@ -106,7 +108,9 @@ class PartnerReferralViewSet(ApiViewSet):
     )
     @action(detail=True, methods=["get"], filter_backends=[], serializer_class=SharedNoteSerializer)
     def notes(self, request: Request, pk: str) -> Response:
-        referral = selectors.open_referral_for_partner(user=self.request.user, referral_id=int(pk))
+        referral = selectors.open_referral_for_partner(
+            user=self.request.user, referral_id=int(pk), page="api:partner-referral-notes"
+        )
         page = self.paginate_queryset(selectors.shareable_notes(user=self.request.user, referral=referral))
         return self.get_paginated_response(SharedNoteSerializer(page, many=True).data)
 

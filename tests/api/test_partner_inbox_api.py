@@ -121,6 +121,7 @@ def test_a_referral_shows_only_the_fields_shared_read_now_and_the_reading_is_aud
     assert response["ETag"]
     viewed = AuditEvent.objects.get(action="nominal.viewed", actor=scene.partner)
     assert viewed.detail["referral"] == referral.pk
+    assert viewed.detail["page"] == "api:partner-referral-detail"
 
 
 def test_another_organisations_referral_and_a_closed_one_are_not_found(scene):

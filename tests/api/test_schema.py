@@ -123,3 +123,13 @@ def test_lists_taking_fields_promise_no_field_in_their_answers(schema):
     item = schema["components"]["schemas"][page]["properties"]["results"]["items"]["$ref"].rsplit("/", 1)[1]
     assert "required" not in schema["components"]["schemas"][item]
     assert "required" in schema["components"]["schemas"]["Problem"]
+
+
+def test_the_headers_a_client_relies_on_are_documented(schema):
+    """ETag on a record the API can change, Location on what it creates, Retry-After on a 429."""
+    detail = schema["paths"]["/api/v1/nominals/{id}/"]
+    assert "ETag" in detail["get"]["responses"]["200"]["headers"]
+    assert "ETag" in detail["patch"]["responses"]["200"]["headers"]
+    assert "Location" in schema["paths"]["/api/v1/nominals/"]["post"]["responses"]["201"]["headers"]
+    for _label, operation in operations(schema):
+        assert "Retry-After" in operation["responses"]["429"]["headers"]

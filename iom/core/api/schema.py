@@ -58,6 +58,28 @@ class ApiAutoSchema(AutoSchema):
                 }
         return responses
 
+    def _get_response_headers_for_code(self, status_code: str, direction: Any = "response") -> Any:
+        headers = dict(super()._get_response_headers_for_code(status_code, direction))
+        string = {"type": "string"}
+        if status_code == "429":
+            headers["Retry-After"] = {
+                "schema": {"type": "string", "pattern": "^[0-9]+$"},
+                "description": "Seconds to wait.",
+            }
+        if status_code == "201":
+            headers.setdefault("Location", {"schema": string, "description": "The new record's address."})
+        if status_code in ("200", "201") and not self._is_list_view() and self._answers_with_etag():
+            headers.setdefault(
+                "ETag",
+                {"schema": string, "description": "Send it back in If-Match to change this record."},
+            )
+        return headers
+
+    def _answers_with_etag(self) -> bool:
+        """Operations on a record that can be changed through the API (it has If-Match actions or PATCH)."""
+        view = self.view
+        return bool(getattr(view, "if_match_actions", ())) or hasattr(view, "partial_update")
+
     def get_override_parameters(self) -> list[Any]:
         parameters = list(super().get_override_parameters())
         if self._takes_fields():
