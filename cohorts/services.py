@@ -693,6 +693,15 @@ def _end_membership(
     )
 
 
+def locked_membership(membership: CohortMembership) -> CohortMembership:
+    """The membership as it is now, locked until the caller's transaction ends."""
+    return (
+        CohortMembership.objects.select_for_update(of=("self",))
+        .select_related("nominal")
+        .get(pk=membership.pk)
+    )
+
+
 @transaction.atomic
 def record_review(
     *,
@@ -705,6 +714,8 @@ def record_review(
     exit_reason: str = "",
 ) -> CohortReview:
     """Continue (next review set), move to another cohort (a new membership), or leave IOM."""
+    # Locked and read again, so two reviews at once cannot both end or both move the membership.
+    membership = locked_membership(membership)
     nominal = membership.nominal
     access.require_edit_nominal(actor, nominal)
     errors = {}

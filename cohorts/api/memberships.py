@@ -1,6 +1,10 @@
 """Cohort memberships: a person's history and proposals, and the panel's and reviews' decisions."""
 
+import hashlib
+from dataclasses import dataclass
+
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
@@ -20,6 +24,7 @@ from cohorts.api.serializers import (
 from cohorts.filters import CohortMembershipFilterSet
 from cohorts.models import CohortMembership
 from iom.core import access
+from iom.core.api.concurrency import require_if_match
 from iom.core.api.serializers import validated
 from iom.core.api.viewsets import ApiViewSet
 
@@ -72,10 +77,29 @@ class NominalCohortMembershipViewSet(ApiViewSet):
         )
 
 
+@dataclass(frozen=True)
+class MembershipVersion:
+    """What iom.core.api.concurrency reads to make and check an ETag."""
+
+    pk: int
+    version: str
+
+
+def version_of(membership: CohortMembership) -> MembershipVersion:
+    """A membership keeps no version: its state and its newest review stand for one (two "continue"
+    reviews on the same day leave the same state, but not the same newest review)."""
+    newest_review = membership.reviews.order_by("-id").values_list("id", flat=True).first()
+    state = [membership.status, membership.cohort, membership.review_due, membership.exit_date, newest_review]
+    digest = hashlib.sha256(repr([membership.pk, *state]).encode()).hexdigest()[:20]
+    return MembershipVersion(pk=membership.pk, version=digest)
+
+
 class CohortMembershipViewSet(ApiViewSet):
     """/cohort-memberships/{id}/: one membership, the panel's decision on a proposal, and reviews."""
 
     serializer_class = CohortMembershipSerializer
+    # A review changes a current membership: only the one the client last read.
+    if_match_actions = ("review",)
 
     def get_queryset(self) -> QuerySet[CohortMembership]:
         return selectors.cohort_memberships_visible_to(self.request.user)
@@ -85,7 +109,7 @@ class CohortMembershipViewSet(ApiViewSet):
         membership = selectors.open_cohort_membership(
             user=self.request.user, membership_id=pk, page="api:cohort-membership-detail"
         )
-        return Response(CohortMembershipSerializer(membership).data)
+        return self.with_etag(Response(CohortMembershipSerializer(membership).data), version_of(membership))
 
     @extend_schema(
         summary="Record the panel's decision on a proposal",
@@ -129,6 +153,9 @@ class CohortMembershipViewSet(ApiViewSet):
         membership = selectors.get_cohort_membership_for_user(user=user, membership_id=pk)
         access.require_edit_nominal(user, membership.nominal)
         review = validated(ReviewSerializer, request.data)
-        services.record_review(actor=user, membership=membership, **review)
+        with transaction.atomic():
+            current = services.locked_membership(membership)
+            require_if_match(request, version_of(current))
+            services.record_review(actor=user, membership=current, **review)
         reviewed = selectors.get_cohort_membership_for_user(user=user, membership_id=pk)
-        return Response(CohortMembershipSerializer(reviewed).data)
+        return self.with_etag(Response(CohortMembershipSerializer(reviewed).data), version_of(reviewed))

@@ -13,6 +13,7 @@ from typing import Any
 from django.urls import reverse
 
 from cohorts import services
+from cohorts.api.memberships import version_of
 from cohorts.models import CohortMembership
 from iom.core.api.concurrency import etag_for
 from iom.core.models import Role
@@ -81,7 +82,9 @@ def prepare(name: str, method: str, world, user) -> Call:
     if name in ("api:cohort-membership-detail", "api:cohort-membership-decision"):
         return Call(url=reverse(name, args=[_proposal(world).pk]), data=data)
     if name == "api:cohort-membership-review":
-        return Call(url=reverse(name, args=[_active_membership(world).pk]), data=data)
+        membership = _active_membership(world)
+        headers = {"HTTP_IF_MATCH": etag_for(version_of(membership))} if method == "POST" else {}
+        return Call(url=reverse(name, args=[membership.pk]), data=data, headers=headers)
     if name == "api:need-status":
         return Call(url=reverse(name, args=[world.nominal.pk, "accommodation"]), data=data)
     return Call(url=reverse(name, args=[world.nominal.pk]), data=data)

@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cohorts import services
-from cohorts.models import CohortMembership
+from cohorts.api.memberships import version_of
+from cohorts.models import CohortMembership, CohortReview
+from iom.core.api.concurrency import etag_for
 from iom.core.models import AuditEvent, Role
 from tests.actors import build_world, member
 from tests.api.clients import problem_of, token_client
@@ -267,8 +269,32 @@ def test_only_the_teams_manager_finds_the_proposal_as_on_the_panel_page(who):
 # Reviews ------------------------------------------------------------------------------------
 
 
-def review(client, membership, **data):
-    return client.post(f"{detail_url(membership.pk)}review/", data, format="json")
+def review(client, membership, *, if_match=None, **data):
+    """A review sent with the membership's current ETag, unless the test says otherwise."""
+    if if_match is None:
+        if_match = etag_for(version_of(CohortMembership.objects.get(pk=membership.pk)))
+    headers = {"HTTP_IF_MATCH": if_match} if if_match else {}
+    return client.post(f"{detail_url(membership.pk)}review/", data, format="json", **headers)
+
+
+def test_a_review_needs_the_etag_of_the_membership_as_last_read():
+    world = build_world()
+    membership = accept(world, propose(world))
+    client = token_client(member(Role.MANAGER, team=world.own_team))
+    read = client.get(detail_url(membership.pk))["ETag"]
+    fine = {"reviewed_on": today(), "outcome": "continue", "rationale": "Going well"}
+
+    without = review(client, membership, if_match="", **fine)
+    first = review(client, membership, if_match=read, **fine)
+    # A colleague's review of the same day, sent with the same ETag: the membership has moved on.
+    second = review(client, membership, if_match=read, **fine)
+
+    assert without.status_code == 428
+    assert first.status_code == 200, first.content
+    assert first["ETag"] != read
+    assert second.status_code == 412
+    assert problem_of(second)["type"] == "urn:iom:problem:stale-record"
+    assert CohortReview.objects.filter(membership=membership).count() == 1
 
 
 def test_a_review_moves_the_person_to_another_cohort():
