@@ -1,8 +1,5 @@
 """Cohort memberships: a person's history and proposals, and the panel's and reviews' decisions."""
 
-import hashlib
-from dataclasses import dataclass
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
@@ -24,7 +21,7 @@ from cohorts.api.serializers import (
 from cohorts.filters import CohortMembershipFilterSet
 from cohorts.models import CohortMembership
 from iom.core import access
-from iom.core.api.concurrency import require_if_match
+from iom.core.api.concurrency import StateVersion, require_if_match
 from iom.core.api.serializers import validated
 from iom.core.api.viewsets import ApiViewSet
 
@@ -77,21 +74,18 @@ class NominalCohortMembershipViewSet(ApiViewSet):
         )
 
 
-@dataclass(frozen=True)
-class MembershipVersion:
-    """What iom.core.api.concurrency reads to make and check an ETag."""
-
-    pk: int
-    version: str
-
-
-def version_of(membership: CohortMembership) -> MembershipVersion:
+def version_of(membership: CohortMembership) -> StateVersion:
     """A membership keeps no version: its state and its newest review stand for one (two "continue"
     reviews on the same day leave the same state, but not the same newest review)."""
     newest_review = membership.reviews.order_by("-id").values_list("id", flat=True).first()
-    state = [membership.status, membership.cohort, membership.review_due, membership.exit_date, newest_review]
-    digest = hashlib.sha256(repr([membership.pk, *state]).encode()).hexdigest()[:20]
-    return MembershipVersion(pk=membership.pk, version=digest)
+    return StateVersion.of(
+        membership.pk,
+        membership.status,
+        membership.cohort,
+        membership.review_due,
+        membership.exit_date,
+        newest_review,
+    )
 
 
 class CohortMembershipViewSet(ApiViewSet):

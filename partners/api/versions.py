@@ -5,17 +5,14 @@ its version is a digest of everything a change can alter: its own fields and its
 (status changes, progress updates and sessions are all events).
 """
 
-import hashlib
-import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Max
 from rest_framework.request import Request
 
-from iom.core.api.concurrency import require_if_match
+from iom.core.api.concurrency import StateVersion, require_if_match
 from partners import services
 from partners.models import Referral, ReferralEvent
 
@@ -33,23 +30,13 @@ _CHANGEABLE = (
 )
 
 
-@dataclass(frozen=True)
-class ReferralVersion:
-    """What iom.core.api.concurrency reads to make and check an ETag."""
-
-    pk: int
-    version: str
-
-
-def version_of(referral: Referral, *, history: Iterable[ReferralEvent] | None = None) -> ReferralVersion:
+def version_of(referral: Referral, *, history: Iterable[ReferralEvent] | None = None) -> StateVersion:
     """The referral's version; pass the history when it has been read already, to save a query."""
     if history is not None:
         newest = max((event.pk for event in history), default=None)
     else:
         newest = referral.events.aggregate(newest=Max("id"))["newest"]
-    state = [getattr(referral, name) for name in _CHANGEABLE]
-    digest = hashlib.sha256(json.dumps([referral.pk, newest, *state], default=str).encode()).hexdigest()
-    return ReferralVersion(pk=referral.pk, version=digest[:20])
+    return StateVersion.of(referral.pk, newest, *(getattr(referral, name) for name in _CHANGEABLE))
 
 
 @contextmanager

@@ -6,6 +6,8 @@ so two clients holding the same ETag cannot both win.
 """
 
 import hashlib
+import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +25,20 @@ def etag_for(obj: Any) -> str:
         raise TypeError(f"{type(obj).__name__} keeps neither a version nor updated_at")
     stamp = hashlib.sha256(f"{obj.pk}:{changed.isoformat()}".encode()).hexdigest()[:20]
     return f'"{stamp}"'
+
+
+@dataclass(frozen=True)
+class StateVersion:
+    """For a record that keeps neither a version nor `updated_at`: a digest of everything a change
+    can alter stands for one (what `etag_for` reads)."""
+
+    pk: int
+    version: str
+
+    @classmethod
+    def of(cls, pk: int, *state: Any) -> "StateVersion":
+        digest = hashlib.sha256(json.dumps([pk, *state], default=str).encode()).hexdigest()[:20]
+        return cls(pk=pk, version=digest)
 
 
 def _tags(header: str) -> list[str]:
