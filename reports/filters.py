@@ -7,7 +7,6 @@ import django_filters
 from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 
-from iom.core.api.problems import QueryValidationError
 from iom.core.http import AuthenticatedRequest
 from iom.core.models import Region, Team
 from reports import selectors
@@ -54,12 +53,6 @@ class ReportRunFilter(django_filters.FilterSet):
     class Meta:
         model = ReportRun
         fields = ["kind", "status", "region", "team", "month"]
-
-    def is_valid(self) -> bool:
-        # django-filter's backend would report these as body fields; they are query parameters.
-        if not super().is_valid():
-            raise QueryValidationError({name: list(errors) for name, errors in self.errors.items()})
-        return True
 
     def filter_queryset(self, queryset: QuerySet[ReportRun]) -> QuerySet[ReportRun]:
         # The page's selector does the narrowing (its scope is the same as `queryset`'s).
