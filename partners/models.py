@@ -82,6 +82,9 @@ class PartnerService(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.organisation})"
 
+    def takes_referrals(self) -> bool:
+        return self.is_active and self.capacity != Capacity.CLOSED
+
 
 class ServicePathway(models.Model):
     service = models.ForeignKey(PartnerService, on_delete=models.CASCADE, related_name="pathways")
@@ -179,6 +182,9 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"Referral {self.reference} to {self.service.name}"
+
+    def may_be_withdrawn(self) -> bool:
+        return Referral.Status.WITHDRAWN in TRANSITIONS[self.status]
 
     @property
     def reference(self) -> str:

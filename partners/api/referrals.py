@@ -32,9 +32,7 @@ from partners.api.serializers import (
     WithdrawSerializer,
 )
 from partners.filters import ReferralFilterSet
-from partners.forms.referrals import takes_referrals
 from partners.models import PartnerService, Referral
-from partners.views.referrals import may_withdraw
 
 TAGS = ["partners"]
 NOT_OFFERED = "Select a service on the referral's pathway that takes referrals from the person's region"
@@ -52,7 +50,7 @@ def _service_offered(nominal: Nominal, pathway: str, service_id: int) -> Partner
     service = selectors.services_for_referral(nominal=nominal, pathway=pathway).filter(pk=service_id).first()
     if service is None:
         raise ValidationError({"service": NOT_OFFERED})
-    if not takes_referrals(service):
+    if not service.takes_referrals():
         raise ValidationError({"service": f"{service.name} is not taking referrals; choose another service"})
     return service
 
@@ -119,7 +117,7 @@ class ReferralViewSet(ApiViewSet):
             **self.get_serializer_context(),
             "history": history,
             "can_change_draft": can_refer and referral.status == Referral.Status.DRAFT,
-            "can_withdraw": can_refer and may_withdraw(referral),
+            "can_withdraw": can_refer and referral.may_be_withdrawn(),
         }
         response = Response(ReferralDetailSerializer(referral, context=context).data, status=code)
         response["ETag"] = etag_for(versions.version_of(referral, history=history))

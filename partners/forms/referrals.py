@@ -15,7 +15,7 @@ from cohorts.models import Pathway
 from iom.core.forms import DatePickerInput, GovukFormMixin
 from iom.core.models import User
 from partners import disclosure
-from partners.models import REFERRAL_TEXT_MAX_LENGTH, Capacity, PartnerService, Referral
+from partners.models import REFERRAL_TEXT_MAX_LENGTH, PartnerService, Referral
 
 DATE_FORMATS = ["%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%Y-%m-%d"]
 CONSENT = Referral.LawfulBasis.CONSENT
@@ -47,10 +47,6 @@ class PathwayForm(ReferralFormMixin, forms.Form):
 
 def _service_label(service: PartnerService) -> str:
     return f"{service.name} ({service.organisation.name})"
-
-
-def takes_referrals(service: PartnerService) -> bool:
-    return service.is_active and service.capacity != Capacity.CLOSED
 
 
 class ReferralForm(ReferralFormMixin, forms.Form):
@@ -137,12 +133,12 @@ class ReferralForm(ReferralFormMixin, forms.Form):
         return [
             (service, str(service.pk) == chosen)
             for service in self.services.values()
-            if takes_referrals(service)
+            if service.takes_referrals()
         ]
 
     def closed_services(self) -> list[PartnerService]:
         """Listed beside the radios, so the worker sees they exist and why they cannot be chosen."""
-        return [service for service in self.services.values() if not takes_referrals(service)]
+        return [service for service in self.services.values() if not service.takes_referrals()]
 
     def shareable_options(self) -> list[tuple[disclosure.ShareableField, bool]]:
         """(field, ticked) for each checkbox: the catalogue less what is always shared."""
@@ -184,7 +180,7 @@ class ReferralForm(ReferralFormMixin, forms.Form):
 
     def clean_service(self) -> PartnerService:
         service = self.services[self.cleaned_data["service"]]
-        if not takes_referrals(service):
+        if not service.takes_referrals():
             raise ValidationError(f"{service.name} is not taking referrals; choose another service")
         return service
 

@@ -29,9 +29,8 @@ from partners.forms.referrals import (
     ReferralForm,
     TeamReferralFilterForm,
     WithdrawForm,
-    takes_referrals,
 )
-from partners.models import OPEN_STATUSES, TRANSITIONS, Referral, ReferralEvent
+from partners.models import OPEN_STATUSES, Referral, ReferralEvent
 
 TEAM_REFERRALS_PAGE_SIZE = 25
 
@@ -88,10 +87,6 @@ def basis_text(referral: Referral) -> str:
         return f"The person consented {when}"
     agreement = referral.sharing_agreement or "no information sharing agreement recorded"
     return f"{referral.get_lawful_basis_display()}, under {agreement}"
-
-
-def may_withdraw(referral: Referral) -> bool:
-    return Referral.Status.WITHDRAWN in TRANSITIONS[referral.status]
 
 
 def _status_message(referral: Referral, rule: str) -> str:
@@ -175,7 +170,7 @@ def referral_create(request: AuthenticatedRequest, nominal_id: int) -> HttpRespo
         "no_service_url": _no_service_url(nominal, pathway),
         "change_pathway_url": reverse("partners:referral-create", args=[nominal.pk]),
     }
-    if not any(takes_referrals(service) for service in offered):
+    if not any(service.takes_referrals() for service in offered):
         return _render_on_tab(
             request, nominal, "partners/person/no_service_offered.html", closed=offered, **context
         )
@@ -260,7 +255,7 @@ def referral_detail(request: AuthenticatedRequest, referral_id: int) -> HttpResp
                 for event in selectors.referral_history(referral=referral)
             ],
             "can_change_draft": can_refer and referral.status == Referral.Status.DRAFT,
-            "can_withdraw": can_refer and may_withdraw(referral),
+            "can_withdraw": can_refer and referral.may_be_withdrawn(),
         },
     )
 
@@ -346,7 +341,7 @@ def referral_send(request: AuthenticatedRequest, referral_id: int) -> HttpRespon
 @require_http_methods(["GET", "POST"])
 def referral_withdraw(request: AuthenticatedRequest, referral_id: int) -> HttpResponse:
     referral = _referral_to_act_on(request, referral_id)
-    if request.method == "GET" and not may_withdraw(referral):
+    if request.method == "GET" and not referral.may_be_withdrawn():
         messages.error(request, _status_message(referral, ", so it can no longer be withdrawn"))
         return redirect("partners:referral-detail", referral_id=referral.pk)
     form = WithdrawForm(_posted(request))
