@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cohorts import services
@@ -374,13 +375,6 @@ class CustodyForm(GovukFormMixin, forms.Form):
     sentence_expiry_date = _date("Sentence expiry date", required=False, past_only=False)
 
     FIELDS = services.CUSTODY_FIELDS
-    # Dates that come after sentencing, with how each is named in a message.
-    LATER_DATES = {
-        "conditional_release_date": "conditional release date",
-        "hdc_eligibility_date": "HDC eligibility date",
-        "licence_expiry_date": "licence expiry date",
-        "sentence_expiry_date": "sentence expiry date",
-    }
 
     @classmethod
     def for_nominal(cls, nominal: Nominal, data: Any = None) -> "CustodyForm":
@@ -389,29 +383,13 @@ class CustodyForm(GovukFormMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        establishment = (data.get("establishment") or "").strip()
-        if data.get("in_custody") and not establishment:
-            self.add_error("establishment", "Enter the establishment they are held in")
-        if data.get("in_custody") is False:
-            establishment = ""
-        data["establishment"] = establishment
-        sentenced = data.get("sentence_date")
-        if sentenced and sentenced > timezone.localdate():
-            self.add_error("sentence_date", "The sentence date must be today or in the past")
-        for field, name in self.LATER_DATES.items():
-            later = data.get(field)
-            if sentenced and later and later <= sentenced:
-                self.add_error(field, f"The {name} must be after the sentence date")
-        release = data.get("conditional_release_date")
-        hdc = data.get("hdc_eligibility_date")
-        if release and hdc and hdc > release:
-            message = "The HDC eligibility date must be on or before the conditional release date"
-            self.add_error("hdc_eligibility_date", message)
-        for field in ("licence_expiry_date", "sentence_expiry_date"):
-            expiry = data.get(field)
-            if release and expiry and expiry < release:
-                name = self.LATER_DATES[field]
-                self.add_error(field, f"The {name} must be on or after the conditional release date")
+        data["establishment"] = (data.get("establishment") or "").strip() if data.get("in_custody") else ""
+        # The service's rules, asked here too so they show beside the form's own errors.
+        try:
+            services.check_custody_dates(data)
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                self.add_error(field, messages)
         return data
 
     def changes(self) -> dict[str, Any]:

@@ -190,6 +190,45 @@ def _display(nominal: Nominal, field: str, value: Any) -> str:
     return str(value)
 
 
+# Dates that come after sentencing, with how each is named in a message.
+AFTER_SENTENCING = {
+    "conditional_release_date": "conditional release date",
+    "hdc_eligibility_date": "HDC eligibility date",
+    "licence_expiry_date": "licence expiry date",
+    "sentence_expiry_date": "sentence expiry date",
+}
+
+
+def check_custody_dates(custody: dict[str, Any]) -> None:
+    """The rules between a record's custody fields, whichever of them a change touches."""
+    errors: dict[str, list[str]] = {}
+
+    def refuse(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if custody.get("in_custody") and not custody.get("establishment"):
+        refuse("establishment", "Enter the establishment they are held in")
+    sentenced = custody.get("sentence_date")
+    if sentenced and sentenced > timezone.localdate():
+        refuse("sentence_date", "The sentence date must be today or in the past")
+    for field, name in AFTER_SENTENCING.items():
+        later = custody.get(field)
+        if sentenced and later and later <= sentenced:
+            refuse(field, f"The {name} must be after the sentence date")
+    release, hdc = custody.get("conditional_release_date"), custody.get("hdc_eligibility_date")
+    if release and hdc and hdc > release:
+        refuse(
+            "hdc_eligibility_date",
+            "The HDC eligibility date must be on or before the conditional release date",
+        )
+    for field in ("licence_expiry_date", "sentence_expiry_date"):
+        expiry = custody.get(field)
+        if release and expiry and expiry < release:
+            refuse(field, f"The {AFTER_SENTENCING[field]} must be on or after the conditional release date")
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def update_nominal(
     *, actor: User, nominal: Nominal, expected_version: int, changes: dict[str, Any]
@@ -211,6 +250,9 @@ def update_nominal(
         )
     if "in_custody" in changes and not changes["in_custody"]:
         changes["establishment"] = ""
+    if "establishment" in changes:
+        changes["establishment"] = (changes["establishment"] or "").strip()
+    check_custody_dates({**{field: getattr(current, field) for field in CUSTODY_FIELDS}, **changes})
     changed = {field: value for field, value in changes.items() if getattr(current, field) != value}
     if not changed:
         return current

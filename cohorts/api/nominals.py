@@ -1,8 +1,6 @@
 """/api/v1/nominals/: the caller's caseload, adding a person, and a person's record."""
 
 import re
-from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -23,7 +21,6 @@ from cohorts.api.serializers import (
     NominalSerializer,
 )
 from cohorts.filters import CaseloadFilterSet
-from cohorts.forms import CustodyForm
 from cohorts.models import Nominal, NominalChange
 from iom.core import access, audit
 from iom.core.api.concurrency import version_from_if_match
@@ -128,7 +125,6 @@ class NominalViewSet(ApiViewSet):
         changes = validated(NominalChangesSerializer, request.data)
         if not changes:
             raise ValidationError("Send at least one field to change.")
-        changes = _custody_checked(nominal, changes)
         try:
             with plain_text_errors():
                 services.update_nominal(
@@ -157,32 +153,6 @@ def _expected_version(request: Request, nominal: Nominal) -> int:
         raise PreconditionFailed(
             _what_changed(list(selectors.changes_for(nominal).filter(version__gt=since)))
         ) from None
-
-
-def _form_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _custody_checked(nominal: Nominal, changes: dict[str, Any]) -> dict[str, Any]:
-    """Custody changes, checked with the rest of the record's custody dates by the page's own form,
-    so the rules between them (release after sentence, HDC on or before release, …) are written once."""
-    sent = {field: value for field, value in changes.items() if field in services.CUSTODY_FIELDS}
-    if not sent:
-        return changes
-    merged = {field: getattr(nominal, field) for field in services.CUSTODY_FIELDS} | sent
-    form = CustodyForm({"version": nominal.version, **{f: _form_value(v) for f, v in merged.items()}})
-    if not form.is_valid():
-        raise ValidationError({field: errors for field, errors in form.errors.items() if field != "version"})
-    checked = {field: form.cleaned_data[field] for field in sent}
-    if "in_custody" in sent:
-        checked["establishment"] = form.cleaned_data["establishment"]  # none once out of custody
-    return {**changes, **checked}
 
 
 def _what_changed(changes: list[NominalChange]) -> str:

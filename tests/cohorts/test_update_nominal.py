@@ -152,6 +152,45 @@ def test_an_establishment_outside_custody_is_refused():
     assert counts() == (0, 0, 0)
 
 
+def test_custody_dates_are_checked_against_the_rest_of_the_record_whatever_the_change_sends():
+    """The rules between custody dates live here, so the page, the API and anything else share them:
+    a change of one date is checked against the dates already recorded."""
+    world = build_world()
+    manager = member(Role.MANAGER, team=world.own_team)
+    today = timezone.localdate()
+    update_nominal(
+        actor=manager,
+        nominal=world.nominal,
+        expected_version=1,
+        changes={"sentence_date": today - datetime.timedelta(days=400), "conditional_release_date": today},
+    )
+    before = counts()
+
+    with pytest.raises(ValidationError) as refused:
+        update_nominal(
+            actor=manager,
+            nominal=world.nominal,
+            expected_version=2,
+            changes={
+                "hdc_eligibility_date": today + datetime.timedelta(days=1),
+                "licence_expiry_date": today - datetime.timedelta(days=500),
+                "in_custody": True,
+            },
+        )
+
+    assert refused.value.message_dict == {
+        "establishment": ["Enter the establishment they are held in"],
+        "hdc_eligibility_date": [
+            "The HDC eligibility date must be on or before the conditional release date"
+        ],
+        "licence_expiry_date": [
+            "The licence expiry date must be after the sentence date",
+            "The licence expiry date must be on or after the conditional release date",
+        ],
+    }
+    assert counts() == before
+
+
 def test_an_identifier_held_by_someone_else_is_refused():
     world = build_world()
     manager = member(Role.MANAGER, team=world.own_team)
