@@ -18,7 +18,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from cohorts.selectors import get_nominal_for_user, open_nominal_record
+from cohorts.api.common import PersonRecordListMixin
+from cohorts.selectors import get_nominal_for_user
 from iom.core import access, audit
 from iom.core.api.concurrency import require_if_match
 from iom.core.api.filtering import QueryFilterBackend, StableOrderingFilter
@@ -362,7 +363,7 @@ class _SupervisionViewSet(ApiViewSet):
         return self.with_etag(response, contact)
 
 
-class NominalContactViewSet(_SupervisionViewSet):
+class NominalContactViewSet(PersonRecordListMixin, _SupervisionViewSet):
     """/nominals/{nominal_id}/contacts/: the person's contacts and appointments, and logging one."""
 
     serializer_class = ContactListSerializer
@@ -381,13 +382,9 @@ class NominalContactViewSet(_SupervisionViewSet):
         "it is recorded in the audit trail as a consultation of the person's record.",
     )
     def list(self, request: Request, nominal_id: int) -> Response:
-        nominal = open_nominal_record(
-            user=self.request.user, nominal_id=nominal_id, page="api:nominal-contacts-list"
+        return self.list_for_person(
+            nominal_id, page="api:nominal-contacts-list", rows=selectors.contacts_and_appointments_for
         )
-        contacts = self.filter_queryset(selectors.contacts_and_appointments_for(nominal))
-        page = self.paginate_queryset(contacts)
-        rows = self.get_serializer(page, many=True).data
-        return self.get_paginated_response(rows)
 
     @extend_schema(
         operation_id="nominal_contacts_create",

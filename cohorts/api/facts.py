@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cohorts import selectors, services
-from cohorts.api.common import TAGS
+from cohorts.api.common import TAGS, PersonRecordListMixin
 from cohorts.api.serializers import (
     AssessmentSerializer,
     NeedSerializer,
@@ -23,7 +23,7 @@ from iom.core.api.serializers import validated
 from iom.core.api.viewsets import ApiViewSet
 
 
-class AssessmentViewSet(ApiViewSet):
+class AssessmentViewSet(PersonRecordListMixin, ApiViewSet):
     """/nominals/{id}/assessments/: dated, attributed judgements about the person, never overwritten."""
 
     serializer_class = AssessmentSerializer
@@ -36,12 +36,7 @@ class AssessmentViewSet(ApiViewSet):
 
     @extend_schema(summary="A person's assessments", responses=AssessmentSerializer(many=True), tags=TAGS)
     def list(self, request: Request, nominal_id: int) -> Response:
-        nominal = selectors.open_nominal_record(
-            user=self.request.user, nominal_id=nominal_id, page="api:assessment-list"
-        )
-        assessments = self.filter_queryset(selectors.assessment_history(nominal))
-        page = self.paginate_queryset(assessments)
-        return self.get_paginated_response(AssessmentSerializer(page, many=True).data)
+        return self.list_for_person(nominal_id, page="api:assessment-list", rows=selectors.assessment_history)
 
     @extend_schema(
         summary="Record an assessment",
@@ -69,7 +64,7 @@ PATHWAY_PARAMETER = OpenApiParameter(
 )
 
 
-class NeedViewSet(ApiViewSet):
+class NeedViewSet(PersonRecordListMixin, ApiViewSet):
     """/nominals/{id}/needs/: the person's needs on the seven pathways, and changes of their status.
 
     A need keeps no change time to make an ETag from, and each change is a dated update added to its
@@ -90,12 +85,7 @@ class NeedViewSet(ApiViewSet):
         tags=TAGS,
     )
     def list(self, request: Request, nominal_id: int) -> Response:
-        nominal = selectors.open_nominal_record(
-            user=self.request.user, nominal_id=nominal_id, page="api:need-list"
-        )
-        needs = self.filter_queryset(selectors.needs_for(nominal))
-        page = self.paginate_queryset(needs)
-        return self.get_paginated_response(NeedSerializer(page, many=True).data)
+        return self.list_for_person(nominal_id, page="api:need-list", rows=selectors.needs_for)
 
     @extend_schema(
         summary="Record a change in a need's status",

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cohorts import selectors, services
-from cohorts.api.common import TAGS
+from cohorts.api.common import TAGS, PersonRecordListMixin
 from cohorts.api.serializers import (
     CohortMembershipSerializer,
     PanelDecisionSerializer,
@@ -26,7 +26,7 @@ from iom.core.api.serializers import validated
 from iom.core.api.viewsets import ApiViewSet
 
 
-class NominalCohortMembershipViewSet(ApiViewSet):
+class NominalCohortMembershipViewSet(PersonRecordListMixin, ApiViewSet):
     """/nominals/{id}/cohort-memberships/: the person's memberships, and proposing them for a cohort."""
 
     serializer_class = CohortMembershipSerializer
@@ -43,12 +43,9 @@ class NominalCohortMembershipViewSet(ApiViewSet):
         tags=TAGS,
     )
     def list(self, request: Request, nominal_id: int) -> Response:
-        nominal = selectors.open_nominal_record(
-            user=self.request.user, nominal_id=nominal_id, page="api:cohort-membership-list"
+        return self.list_for_person(
+            nominal_id, page="api:cohort-membership-list", rows=selectors.membership_history
         )
-        memberships = self.filter_queryset(selectors.membership_history(nominal))
-        page = self.paginate_queryset(memberships)
-        return self.get_paginated_response(CohortMembershipSerializer(page, many=True).data)
 
     @extend_schema(
         summary="Propose a person for a cohort",

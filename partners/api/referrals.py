@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cohorts import selectors as cohort_selectors
+from cohorts.api.common import PersonRecordListMixin
 from cohorts.models import Nominal
 from iom.core import access, audit
 from iom.core.api.concurrency import etag_for
@@ -234,7 +235,7 @@ class ReferralViewSet(ApiViewSet):
         description="As the person's Referrals tab: audited as a consultation of the record.",
     )
 )
-class NominalReferralViewSet(ApiViewSet):
+class NominalReferralViewSet(PersonRecordListMixin, ApiViewSet):
     serializer_class = ReferralSerializer
     filter_backends: list[Any] = []
     sparse_fields = True
@@ -246,8 +247,8 @@ class NominalReferralViewSet(ApiViewSet):
         return {**super().get_serializer_context(), "today": timezone.localdate()}
 
     def list(self, request: Request, nominal_id: int) -> Response:
-        nominal = cohort_selectors.open_nominal_record(
-            user=self.request.user, nominal_id=nominal_id, page="api:nominal-referrals"
+        return self.list_for_person(
+            nominal_id,
+            page="api:nominal-referrals",
+            rows=lambda nominal: selectors.referrals_for_nominal(nominal=nominal),
         )
-        page = self.paginate_queryset(selectors.referrals_for_nominal(nominal=nominal))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
