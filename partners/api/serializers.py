@@ -7,6 +7,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cohorts.api.serializers import WorkerSerializer
 from cohorts.models import Pathway
 from iom.core.api.serializers import SparseFieldsMixin
 from partners import disclosure, selectors
@@ -31,11 +32,6 @@ class PartnersNamedSerializer(serializers.Serializer):
 
 
 class PartnersPersonSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    full_name = serializers.CharField()
-
-
-class PartnersWorkerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     full_name = serializers.CharField()
 
@@ -74,7 +70,7 @@ class ReferralEventSerializer(serializers.Serializer):
     attendance = OptionalChoiceField(choices=ReferralEvent.Attendance.choices)
     note = serializers.CharField(allow_blank=True)
     by_partner = serializers.BooleanField(help_text="Recorded by the organisation the referral went to.")
-    actor = PartnersWorkerSerializer()
+    actor = WorkerSerializer()
     organisation = PartnersNamedSerializer(allow_null=True, help_text="The agency the actor acted for.")
     recorded_at = serializers.DateTimeField()
 
@@ -92,7 +88,7 @@ class ReferralSerializer(SparseFieldsMixin, serializers.Serializer):
     nominal = PartnersPersonSerializer()
     service = PartnersNamedSerializer()
     organisation = PartnersNamedSerializer(help_text="The organisation the referral goes (or went) to.")
-    referred_by = PartnersWorkerSerializer()
+    referred_by = WorkerSerializer()
     created_at = serializers.DateTimeField()
     sent_at = serializers.DateTimeField(allow_null=True)
     response_due = serializers.DateField(allow_null=True)
