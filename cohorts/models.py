@@ -60,6 +60,11 @@ class StatutoryStatus(models.TextChoices):
     NONE = "none", "None (voluntary)"
 
 
+class RetentionStatus(models.TextChoices):
+    RESTRICTED = "restricted", "Restricted after retention review"
+    ERASED = "erased", "Erased"
+
+
 class Nominal(models.Model):
     """A person managed by an IOM team. The team is the managing unit: its members share the record.
 
@@ -107,6 +112,12 @@ class Nominal(models.Model):
         max_length=20, choices=StatutoryStatus.choices, default=StatutoryStatus.NONE
     )
     team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="nominals")
+    # A restricted case (a member of staff, a high-profile person, a victim's safety): only the named
+    # users on its allow-list open it (core's CaseAccessGrant); everyone else gets 404, logged.
+    access_restricted = models.BooleanField(default=False)
+    # Retention review (DPA 2018 Part 3): restricted records are hidden from all normal use; erased
+    # ones keep only this row without personal data, so the audit trail's ids still resolve.
+    retention_status = models.CharField(max_length=20, choices=RetentionStatus.choices, blank=True, default="")
 
     # Custody and key dates (facts, from the sentence calculation).
     in_custody = models.BooleanField(default=False)

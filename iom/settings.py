@@ -5,6 +5,7 @@ names the variable. Development values are not code defaults: `make run` writes 
 `.env` file and sets DJANGO_READ_DOT_ENV_FILE.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -82,6 +83,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "guardian",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "iom.core",
     "cohorts",
     "supervision",
@@ -99,9 +104,16 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Who is signed in, then: have they passed the second factor, is the session still in its limits.
+    "django_otp.middleware.OTPMiddleware",
+    "iom.core.sessions.SessionLimitsMiddleware",
+    "iom.core.second_factor.SecondFactorRequiredMiddleware",
+    "iom.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it answers a locked-out sign-in.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "iom.urls"
@@ -140,6 +152,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out account or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -154,6 +168,42 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# A reset link works once and for an hour.
+PASSWORD_RESET_TIMEOUT = 60 * 60
+
+# Second factor (django-otp): a TOTP app, with one-time recovery codes for a lost phone.
+OTP_TOTP_ISSUER = "IOM case manager"
+# How many recovery codes a user is given at a time.
+IOM_RECOVERY_CODES = 10
+
+# Sign-in lockout (django-axes): after this many failures for an account from one address, or for an
+# address across accounts, sign-in is refused for the cool-off time. The address is the client's as
+# the trusted proxies report it (IOM_TRUSTED_PROXY_HOPS), read by the same function as the audit's.
+# docs/decisions/0012-sessions-and-sign-in.md says why these parameters.
+AXES_FAILURE_LIMIT = env.int("IOM_SIGN_IN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("IOM_SIGN_IN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "iom.core.middleware.axes_client_ip"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# The audit trail records every sign-in, failure and lockout with its address; axes' own log of
+# successful sign-ins would be a second copy of staff's addresses, outside the audit's protection.
+AXES_DISABLE_ACCESS_LOG = True
+
+# Session limits: signed out after this long without a request, and this long after signing in
+# whatever happens. The page warns IOM_SESSION_WARNING_SECONDS before the idle limit (GOV.UK
+# timeout warning). iom/core/sessions.py enforces them; SESSION_COOKIE_AGE is the absolute limit too.
+IOM_SESSION_IDLE_MINUTES = env.float("IOM_SESSION_IDLE_MINUTES", default=30)
+IOM_SESSION_ABSOLUTE_HOURS = env.float("IOM_SESSION_ABSOLUTE_HOURS", default=12)
+IOM_SESSION_WARNING_SECONDS = env.int("IOM_SESSION_WARNING_SECONDS", default=120)
+
+# Retention (Data Protection Act 2018 Part 3): people who left IOM this many years ago are listed
+# for review.
+IOM_RETENTION_REVIEW_YEARS = env.int("IOM_RETENTION_REVIEW_YEARS", default=6)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -186,9 +236,14 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = _flag("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# __Host- cookies are only accepted over HTTPS, for this host and path / alone: a sibling subdomain
+# cannot set or overwrite them. Plain-HTTP development keeps unprefixed names.
+SESSION_COOKIE_NAME = "__Host-iom-session" if SESSION_COOKIE_SECURE else "iom-session"
+CSRF_COOKIE_NAME = "__Host-iom-csrf" if CSRF_COOKIE_SECURE else "iom-csrf"
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_AGE = int(IOM_SESSION_ABSOLUTE_HOURS * 60 * 60)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CSP = {
     "default-src": [CSP.SELF],

@@ -6,6 +6,8 @@ scope never answers 403. 302 is a redirect, to sign in or onward.
 """
 
 import datetime
+import importlib
+import pkgutil
 
 import pytest
 from django.core.files.base import ContentFile
@@ -18,76 +20,30 @@ from cohorts.models import CohortMembership, Goal
 from iom.core import access
 from iom.core import services as core_services
 from iom.core.factories import UserFactory
-from iom.core.models import Role
+from iom.core.models import AuditEvent, CaseAccessGrant, Role
 from partners import services as partner_services
-from partners.factories import PartnerOrganisationFactory, PartnerServiceFactory, ReferralFactory
+from partners.factories import PartnerServiceFactory, ReferralFactory
 from partners.models import Referral
 from reports.factories import ReportRunFactory
 from reports.models import ReportRun
 from supervision.factories import ContactFactory
+from tests import permission_rows
 from tests.actors import build_world, member
+from tests.permission_rows.common import (
+    ACTORS,
+    PARTNERS,
+    REPORTS_PAGES,
+    SIGN_IN_FIRST,
+    TEAM_ALL,
+    TEAM_OWN,
+    TEAM_PACK_READERS,
+    _referrer,
+    each,
+    recipient,
+    row,
+)
 
 pytestmark = pytest.mark.django_db
-
-# Who asks: a label -> how to build them from the world.
-ACTORS = {
-    "anonymous": lambda w: None,
-    "police_own": lambda w: member(Role.POLICE_OFFENDER_MANAGER, team=w.own_team),
-    "probation_own": lambda w: member(Role.PROBATION_PRACTITIONER, team=w.own_team),
-    "support_own": lambda w: member(Role.SUPPORT_WORKER, team=w.own_team),
-    "ya_support_own": lambda w: member(Role.YOUNG_ADULT_SUPPORT_WORKER, team=w.own_team),
-    "manager_own": lambda w: member(Role.MANAGER, team=w.own_team),
-    "police_other": lambda w: member(Role.POLICE_OFFENDER_MANAGER, team=w.other_team),
-    "manager_other": lambda w: member(Role.MANAGER, team=w.other_team),
-    # Partner staff: of an organisation with no referral; of the organisation the referral in the URL
-    # went to; of another organisation working with the same person; and of the recipient once the
-    # referral has closed.
-    "partner": lambda w: member(Role.PARTNER),
-    "partner_referred": lambda w: member(Role.PARTNER, organisation=recipient(w)),
-    "partner_other": lambda w: other_partner_working_with(w),
-    "partner_closed": lambda w: member(Role.PARTNER, organisation=recipient(w, closed=True)),
-    "regional_own": lambda w: member(Role.REGIONAL_LEAD, region=w.region),
-    "regional_other": lambda w: member(Role.REGIONAL_LEAD, region=w.other_region),
-    "national": lambda w: member(Role.NATIONAL),
-    "administrator": lambda w: member(Role.ADMINISTRATOR),
-}
-TEAM_OWN = ("police_own", "probation_own", "support_own", "ya_support_own", "manager_own")
-TEAM_OTHER = ("police_other", "manager_other")
-TEAM_ALL = (*TEAM_OWN, *TEAM_OTHER)
-PARTNERS = ("partner", "partner_referred", "partner_other", "partner_closed")
-REPORT_USERS = ("regional_own", "national")
-ANY_REGIONAL = (*REPORT_USERS, "regional_other")
-# Governance reports: regional leads and national users, and managers for their teams' packs.
-REPORTS_PAGES = (*ANY_REGIONAL, "manager_own", "manager_other")
-# The run in a report URL is the own team's pack: its manager, the region's lead and national users.
-TEAM_PACK_READERS = (*REPORT_USERS, "manager_own")
-
-
-def recipient(world, *, closed: bool = False):
-    """The housing partner the world's referral goes to."""
-    if world.recipient is None:
-        world.recipient = PartnerOrganisationFactory.create(name="Northshire Housing Advice")
-    world.referral_closed = world.referral_closed or closed
-    return world.recipient
-
-
-def _referrer(world):
-    return member(Role.MANAGER, team=world.own_team)
-
-
-def other_partner_working_with(world):
-    """A partner with its own accepted referral for the same person: it may see the person, but not
-    another organisation's referral."""
-    organisation = PartnerOrganisationFactory.create(name="Northshire Mind", kind="health")
-    partner = member(Role.PARTNER, organisation=organisation)
-    service = PartnerServiceFactory.create(organisation=organisation, name="Wellbeing", pathways=["health"])
-    referral = ReferralFactory.create(
-        nominal=world.nominal, service=service, pathway="health", referred_by=_referrer(world)
-    )
-    partner_services.send_referral(actor=referral.referred_by, referral=referral)
-    partner_services.accept_referral(actor=partner, referral=referral)
-    return partner
-
 
 # The state each referral URL needs its referral in, so an empty POST reaches the rule it tests.
 REFERRAL_STATE = {
@@ -124,17 +80,6 @@ def referral_for(name: str, world):
     return referral
 
 
-def row(default: int, **overrides: int) -> dict[str, int]:
-    statuses = dict.fromkeys(ACTORS, default)
-    statuses.update(overrides)
-    return statuses
-
-
-def each(names, status):
-    return dict.fromkeys(names, status)
-
-
-SIGN_IN_FIRST = 302
 # url name -> (method -> {actor: status})
 MATRIX: dict[str, dict[str, dict[str, int]]] = {
     # Partners have no caseload: home sends them to their referrals inbox.
@@ -337,6 +282,16 @@ MATRIX: dict[str, dict[str, dict[str, int]]] = {
         for name in ("partners:service-create", "partners:service-edit", "partners:organisation-create")
     },
 }
+# Each area's own rows (tests/permission_rows/<area>.py): ROWS and a url_for for its names.
+AREAS = [
+    importlib.import_module(f"tests.permission_rows.{module.name}")
+    for module in pkgutil.iter_modules(permission_rows.__path__)
+    if module.name != "common"
+]
+for _area in AREAS:
+    assert not set(_area.ROWS) & set(MATRIX), f"{_area.__name__} repeats rows of the matrix"
+    MATRIX.update(_area.ROWS)
+
 # The admin site has its own matrix of permissions (staff only), checked at its front door.
 ADMIN_INDEX = row(302, administrator=200)
 
@@ -372,6 +327,11 @@ def test_every_url_has_a_row():
 
 
 def url_for(name: str, world, user=None) -> str:
+    for area in AREAS:
+        if name in area.ROWS:
+            url = area.url_for(name, world, user)
+            assert url is not None, f"{area.__name__} has a row for {name} but no URL"
+            return url
     if name == "account:api-token-revoke":
         holder = user if user is not None else member(Role.POLICE_OFFENDER_MANAGER, team=world.own_team)
         issued = core_services.create_api_token(actor=holder, name="Force data feed", lifetime_days=30)
@@ -466,6 +426,79 @@ def test_permission_matrix(client, name, method, actor, status):
     url = url_for(name, world, user)
     response = client.get(url) if method == "GET" else client.post(url, {})
     assert response.status_code == status, f"{method} {url} as {actor}"
+
+
+# Restricted cases (DESIGN §3): when the world's person is a restricted case with nobody on its
+# allow-list, every URL of their record (a URL naming them, their contact, referral or proposal)
+# answers 404 to everyone signed in; the rest of the service is unchanged. Area modules may say
+# otherwise for a URL in RESTRICTED_ROWS (the break-glass page is for exactly this case).
+RECORD_KWARGS = frozenset({"nominal_id", "contact_id", "referral_id", "membership_id"})
+RESTRICTED_ROWS: dict[str, dict[str, dict[str, int]]] = {}
+for _area in AREAS:
+    RESTRICTED_ROWS.update(getattr(_area, "RESTRICTED_ROWS", {}))
+
+
+def restricted_status(name: str, method: str, actor: str, status: int) -> int:
+    if name in RESTRICTED_ROWS:
+        return RESTRICTED_ROWS[name][method][actor]
+    if actor == "anonymous" or not (_url_kwargs(name) & RECORD_KWARGS):
+        return status
+    return 404
+
+
+RESTRICTED_CASES = [
+    (name, method, actor, restricted_status(name, method, actor, status))
+    for name, method, actor, status in CASES
+]
+# Named users on the allow-list open the record as they would any other.
+ALLOW_LISTED = ("police_own", "manager_own")
+ALLOW_LISTED_CASES = [
+    (name, method, actor, status)
+    for name, method, actor, status in CASES
+    if actor in ALLOW_LISTED and _url_kwargs(name) & RECORD_KWARGS and name not in RESTRICTED_ROWS
+]
+
+
+def _restrict(world, *, allow=()) -> None:
+    world.nominal.access_restricted = True
+    world.nominal.save(update_fields=["access_restricted"])
+    for user in allow:
+        CaseAccessGrant.objects.create(
+            nominal_id=world.nominal.pk, user=user, kind="allow_list", granted_by=user
+        )
+
+
+@pytest.mark.parametrize(("name", "method", "actor", "status"), RESTRICTED_CASES)
+def test_permission_matrix_on_a_restricted_case(client, name, method, actor, status):
+    world = build_world()
+    user = ACTORS[actor](world)
+    if user is not None:
+        client.force_login(user)
+    url = url_for(name, world, user)  # built first: the services that build it would refuse afterwards
+    _restrict(world)
+    response = client.get(url) if method == "GET" else client.post(url, {})
+    assert response.status_code == status, f"{method} {url} as {actor} on a restricted case"
+
+
+@pytest.mark.parametrize(("name", "method", "actor", "status"), ALLOW_LISTED_CASES)
+def test_permission_matrix_for_the_allow_list(client, name, method, actor, status):
+    world = build_world()
+    user = ACTORS[actor](world)
+    client.force_login(user)
+    url = url_for(name, world, user)
+    _restrict(world, allow=[user])
+    response = client.get(url) if method == "GET" else client.post(url, {})
+    assert response.status_code == status, f"{method} {url} as {actor} on the allow-list"
+
+
+def test_denied_attempts_on_a_restricted_case_are_logged(client):
+    world = build_world()
+    user = ACTORS["police_own"](world)
+    client.force_login(user)
+    _restrict(world)
+    assert client.get(reverse("cohorts:nominal-detail", args=[world.nominal.pk])).status_code == 404
+    denied = AuditEvent.objects.get(action="nominal.access_denied", actor=user)
+    assert denied.nominal_id == world.nominal.pk
 
 
 @pytest.mark.parametrize(("actor", "status"), ADMIN_INDEX.items())

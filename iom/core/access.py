@@ -15,6 +15,10 @@ What exists so far:
 - Partner staff see a person only while their organisation holds an accepted, open referral for
   them: an object permission (django-guardian) on the person, granted to the organisation's
   access group when the referral is accepted and removed when the last such referral closes.
+- Restricted cases open only to the named users on their allow-list and to members of the
+  managing team who broke the glass (a reason, a few hours, logged and shown to the team's
+  managers); everyone else is answered 404 and the attempt logged. Records restricted or erased
+  after retention review are hidden from all normal use.
 - Administration manages users and teams and gives no access to case records.
 """
 
@@ -23,10 +27,20 @@ from typing import Protocol
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.utils import timezone
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import assign_perm, get_objects_for_group, remove_perm
 
-from iom.core.models import REGION_ROLES, TEAM_ROLES, Membership, Organisation, Region, Role, User
+from iom.core.models import (
+    REGION_ROLES,
+    TEAM_ROLES,
+    CaseAccessGrant,
+    Membership,
+    Organisation,
+    Region,
+    Role,
+    User,
+)
 
 # Roles that record work with the person (contacts); managers oversee and may too.
 FRONTLINE_ROLES = frozenset(
@@ -41,7 +55,10 @@ FRONTLINE_ROLES = frozenset(
 
 
 class BelongsToTeam(Protocol):
+    pk: int
     team_id: int
+    access_restricted: bool
+    retention_status: str
 
 
 class HasCaseTeam(BelongsToTeam, Protocol):
@@ -64,6 +81,52 @@ def _memberships(user: AnyUser) -> list[Membership]:
     return cached
 
 
+def restricted_cases_open_to(user: AnyUser) -> frozenset[int]:
+    """The restricted cases the user may open now: on the allow-list, or broken into and not expired.
+    Read once per user object, like the memberships."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached: frozenset[int] | None = getattr(user, "_iom_restricted_cases", None)
+    if cached is None:
+        now = timezone.now()
+        cached = frozenset(
+            CaseAccessGrant.objects.filter(user=user, revoked_at__isnull=True)
+            .filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+            .values_list("nominal_id", flat=True)
+        )
+        user.__dict__["_iom_restricted_cases"] = cached
+    return cached
+
+
+def forget_cached_access(user: AnyUser) -> None:
+    """After a grant changes within a request, so the next check reads it again."""
+    user.__dict__.pop("_iom_restricted_cases", None)
+    user.__dict__.pop("_iom_memberships", None)
+
+
+def case_is_open_to(user: AnyUser, nominal: BelongsToTeam) -> bool:
+    """Whether the restriction and the retention status let this user open the record at all
+    (the team rule is separate)."""
+    if nominal.retention_status:
+        return False
+    return not nominal.access_restricted or nominal.pk in restricted_cases_open_to(user)
+
+
+def _open_cases(user: AnyUser, queryset: models.QuerySet, *, nominal_prefix: str) -> models.QuerySet:
+    """Rows of records in normal use, leaving out restricted cases the user may not open.
+
+    The grant is looked up inside the same query (EXISTS), so scoping costs no extra query; only a
+    restricted record checked on its own (case_is_open_to) reads the user's grants.
+    """
+    now = timezone.now()
+    grant = CaseAccessGrant.objects.filter(
+        nominal_id=models.OuterRef(f"{nominal_prefix}pk"), user_id=user.pk or 0, revoked_at__isnull=True
+    ).filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+    return queryset.filter(**{f"{nominal_prefix}retention_status": ""}).filter(
+        models.Q(**{f"{nominal_prefix}access_restricted": False}) | models.Exists(grant)
+    )
+
+
 def memberships_of(user: AnyUser) -> list[Membership]:
     return list(_memberships(user))
 
@@ -84,15 +147,37 @@ def works_a_caseload(user: AnyUser) -> bool:
 def scope_to_teams[M: models.Model](
     user: AnyUser, queryset: models.QuerySet[M], *, team_field: str
 ) -> models.QuerySet[M]:
-    """Rows reached through `team_field` (e.g. "team_id", "nominal__team_id") in the user's teams."""
+    """Records of people (or rows reached from them) in the user's teams that the user may open.
+
+    `team_field` is the person's team as reached from the rows ("team_id" for people themselves,
+    "nominal__team_id" for their contacts): the restriction and retention fields sit beside it.
+    """
     ids = team_ids(user)
     if not ids:
         return queryset.none()
-    return queryset.filter(**{f"{team_field}__in": ids})
+    if not team_field.endswith("team_id"):
+        raise ValueError(f"team_field must end in team_id, not {team_field!r}")
+    nominal_prefix = team_field.removesuffix("team_id")
+    return _open_cases(user, queryset.filter(**{f"{team_field}__in": ids}), nominal_prefix=nominal_prefix)
 
 
 def can_view_nominal(user: AnyUser, nominal: BelongsToTeam) -> bool:
-    return nominal.team_id in team_ids(user)
+    return nominal.team_id in team_ids(user) and case_is_open_to(user, nominal)
+
+
+def can_break_glass(user: AnyUser, nominal: BelongsToTeam) -> bool:
+    """Members of the managing team may open a restricted case they are not named on, with a reason."""
+    return (
+        nominal.access_restricted
+        and not nominal.retention_status
+        and nominal.team_id in team_ids(user)
+        and nominal.pk not in restricted_cases_open_to(user)
+    )
+
+
+def can_manage_restriction(user: AnyUser, nominal: BelongsToTeam) -> bool:
+    """The team's managers restrict a case and keep its allow-list, while they may open it."""
+    return nominal.team_id in managed_team_ids(user) and can_view_nominal(user, nominal)
 
 
 def sees_police_intelligence(user: AnyUser, nominal: BelongsToTeam) -> bool:
@@ -166,7 +251,9 @@ def require_manage_team(user: AnyUser, team_id: int) -> None:
 
 
 def can_log_contact(user: AnyUser, nominal: BelongsToTeam) -> bool:
-    return any(m.role in FRONTLINE_ROLES and m.team_id == nominal.team_id for m in _memberships(user))
+    return can_view_nominal(user, nominal) and any(
+        m.role in FRONTLINE_ROLES and m.team_id == nominal.team_id for m in _memberships(user)
+    )
 
 
 def require_log_contact(user: AnyUser, nominal: BelongsToTeam) -> None:
@@ -347,7 +434,10 @@ def revoke_partner_access(*, organisation_id: int, nominal: models.Model) -> Non
 
 
 def partner_sees_nominal(user: AnyUser, nominal: models.Model) -> bool:
-    """Whether the partner's organisation holds the grant on this person now."""
+    """Whether the partner's organisation holds the grant on this person now (and the record is
+    not closed to them by a restriction)."""
+    if not case_is_open_to(user, nominal):  # type: ignore[arg-type]
+        return False
     organisation_id = partner_organisation_id(user)
     group = _partner_access_group(organisation_id) if organisation_id is not None else None
     if group is None:
@@ -366,7 +456,7 @@ def nominals_granted_to_partner[M: models.Model](
     granted = get_objects_for_group(
         group, PARTNER_VIEW_PERMISSION, klass=queryset.model, accept_global_perms=False
     )
-    return queryset.filter(pk__in=granted.values("pk"))
+    return _open_cases(user, queryset.filter(pk__in=granted.values("pk")), nominal_prefix="")
 
 
 def can_refer(user: AnyUser, nominal: HasCaseTeam) -> bool:

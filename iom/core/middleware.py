@@ -37,3 +37,18 @@ class RequestContextMiddleware:
             request_context.current.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+def axes_client_ip(request: HttpRequest) -> str | None:
+    """django-axes asks for the client's address with the request alone."""
+    return client_ip(request)
+
+
+class NoStoreMiddleware:
+    """Placeholder: no-store on pages with personal data (issue 9's header work)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)

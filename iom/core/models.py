@@ -1,9 +1,12 @@
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class Region(models.Model):
@@ -80,6 +83,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May use the administration pages.")
     date_joined = models.DateTimeField(default=timezone.now)
+    # Raised to end every session the user has at once (deactivation, losing their last role): the
+    # session's auth hash includes it, so Django signs out any session made before the change.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -98,6 +104,24 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    # Django keeps this hash in the session and signs the session out when it no longer matches.
+    # Its own covers the password alone; ours adds session_epoch, so end_sessions ends every session
+    # at its next request, and update_session_auth_hash still keeps the one changing a password.
+    def get_session_auth_hash(self) -> str:
+        return self._session_auth_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_auth_hash(secret=fallback_secret)
+
+    def _session_auth_hash(self, *, secret: str | None) -> str:
+        return salted_hmac(
+            "iom.core.models.User.get_session_auth_hash",
+            f"{self.password}|{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 class Role(models.TextChoices):
@@ -255,3 +279,47 @@ class ApiToken(models.Model):
     def is_usable(self, now: Any = None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now
+
+
+class CaseAccessGrant(models.Model):
+    """Who may open a restricted case (DESIGN §3): a named user on its allow-list, or a break-glass
+    opening by a member of the managing team who gave a reason, for a few hours.
+
+    Core owns it because access.py reads it on every request; the person is a plain id, as in the
+    audit, since core knows no domain app.
+    """
+
+    class Kind(models.TextChoices):
+        ALLOW_LIST = "allow_list", "Allow-list"
+        BREAK_GLASS = "break_glass", "Break-glass"
+
+    nominal_id = models.BigIntegerField(db_index=True)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="case_access_grants")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reason = models.TextField(blank=True, help_text="Why: required for break-glass.")
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Break-glass openings end.")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        indexes = [models.Index(fields=["user", "nominal_id"], name="case_access_by_user")]
+        constraints = [
+            models.CheckConstraint(
+                name="break_glass_has_reason_and_end",
+                condition=Q(kind="allow_list") | (~Q(reason="") & Q(expires_at__isnull=False)),
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | Q(revoked_by__isnull=False),
+                name="case_access_revoked_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: user {self.user_id} on person {self.nominal_id}"
+
+    def is_current(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
