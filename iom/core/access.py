@@ -505,3 +505,48 @@ def can_revoke_api_token(user: AnyUser, token: "HeldByUser") -> bool:
 
 class HeldByUser(Protocol):
     user_id: int
+
+
+# Data protection duties ------------------------------------------------------------------------
+
+
+def retention_team_ids(user: AnyUser) -> frozenset[int]:
+    """Teams whose people the user reviews for retention: the teams they manage. The review lists
+    records hidden from normal use (restricted after review), so it is the managers' alone."""
+    return managed_team_ids(user)
+
+
+def can_review_retention(user: AnyUser, nominal: BelongsToTeam) -> bool:
+    """Review, restrict or erase a person who left IOM: the managing team's managers, for records not
+    already erased, and (for a restricted case) only while they may open it."""
+    if nominal.retention_status == "erased" or nominal.team_id not in retention_team_ids(user):
+        return False
+    return not nominal.access_restricted or nominal.pk in restricted_cases_open_to(user)
+
+
+def sees_whole_audit(user: AnyUser) -> bool:
+    """Administrators read the whole audit trail (who did what, never the records themselves)."""
+    return can_administer(user)
+
+
+def audit_team_ids(user: AnyUser) -> frozenset[int]:
+    """Managers read the audit of their teams: events about their people and by their staff."""
+    return managed_team_ids(user)
+
+
+def can_view_audit(user: AnyUser) -> bool:
+    return sees_whole_audit(user) or bool(audit_team_ids(user))
+
+
+def can_see_access_log(user: AnyUser, nominal: BelongsToTeam) -> bool:
+    """Who has looked at a record is shown to everyone who may open it: the team sees its own use."""
+    return can_view_nominal(user, nominal)
+
+
+def can_export_subject_access(user: AnyUser, nominal: BelongsToTeam) -> bool:
+    """A subject access request is answered by the managing team's managers, for everything held,
+    records restricted after retention review included (they are still held); never an erased one,
+    and a restricted case only by a manager who may open it."""
+    if nominal.retention_status == "erased" or nominal.team_id not in managed_team_ids(user):
+        return False
+    return not nominal.access_restricted or nominal.pk in restricted_cases_open_to(user)
