@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.core import validators
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -500,3 +501,107 @@ class FeedbackForm(GovukFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"given_on": timezone.localdate()})
         super().__init__(*args, **kwargs)
+
+
+# Restricted cases and break-glass access (cohorts/views/restriction.py).
+
+
+def _users_field(label: str, **kwargs: Any) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        coerce=int,
+        choices=[],
+        error_messages={"required": f"Select {label.lower()}", "invalid_choice": f"Select {label.lower()}"},
+        **kwargs,
+    )
+
+
+class RestrictForm(GovukFormMixin, forms.Form):
+    reason = _text(
+        "Why the record is restricted",
+        help_text="For example, the person is a member of staff or a relative of one. Kept in the audit.",
+    )
+    reason.error_messages["required"] = "Enter why the record is restricted"
+    allowed_users = forms.TypedMultipleChoiceField(
+        label="Who else may open the record",
+        coerce=int,
+        required=False,
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Members of the team. You are on the allow-list whatever you choose.",
+        error_messages={"invalid_choice": "Select members of the team from the list"},
+    )
+
+    def __init__(self, *args: Any, candidates: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["allowed_users"].choices = [(user.pk, user.full_name) for user in candidates]  # type: ignore[attr-defined]
+
+
+class AllowListAddForm(GovukFormMixin, forms.Form):
+    user = _users_field("A member of the team to add")
+
+    def __init__(self, *args: Any, candidates: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", "Choose a name"), *((str(user.pk), user.full_name) for user in candidates)]
+        self.fields["user"].choices = choices  # type: ignore[attr-defined]
+
+
+def _break_glass_reason() -> forms.CharField:
+    field = _text(
+        "Why you need to open this record now",
+        help_text="At least 10 characters. The team's managers read it.",
+    )
+    field.error_messages["required"] = "Enter why you need to open this record"
+    field.validators.append(
+        validators.MinLengthValidator(
+            services.BREAK_GLASS_REASON_MIN_LENGTH,
+            message="Enter why you need to open this record, in at least 10 characters",
+        )
+    )
+    return field
+
+
+class BreakGlassForm(GovukFormMixin, forms.Form):
+    reason = _break_glass_reason()
+
+
+class BreakGlassSearchForm(GovukFormMixin, forms.Form):
+    identifier = forms.CharField(
+        label="CRN, PNC ID, NOMIS number or CRO number",
+        max_length=30,
+        help_text="The record's name is not searched: only an exact identifier opens it",
+        error_messages={
+            "required": "Enter a CRN, PNC ID, NOMIS number or CRO number",
+            "max_length": "The identifier must be 30 characters or fewer",
+        },
+    )
+    reason = _break_glass_reason()
+
+
+class BreakGlassLogFilterForm(GovukFormMixin, forms.Form):
+    identifier = forms.CharField(
+        label="Person's CRN, PNC ID, NOMIS or CRO number",
+        required=False,
+        max_length=30,
+        error_messages={"max_length": "The identifier must be 30 characters or fewer"},
+    )
+    user = forms.TypedChoiceField(
+        label="Opened by",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[],
+        error_messages={"invalid_choice": "Select someone from the list"},
+    )
+    since = _date("From", required=False)
+    until = _date("To", required=False)
+
+    def __init__(self, *args: Any, users: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [("", "Anyone"), *((user.pk, user.full_name) for user in users)]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", "The end date must be the same as or after the start date")
+        return data

@@ -117,7 +117,9 @@ class Nominal(models.Model):
     access_restricted = models.BooleanField(default=False)
     # Retention review (DPA 2018 Part 3): restricted records are hidden from all normal use; erased
     # ones keep only this row without personal data, so the audit trail's ids still resolve.
-    retention_status = models.CharField(max_length=20, choices=RetentionStatus.choices, blank=True, default="")
+    retention_status = models.CharField(
+        max_length=20, choices=RetentionStatus.choices, blank=True, default=""
+    )
 
     # Custody and key dates (facts, from the sentence calculation).
     in_custody = models.BooleanField(default=False)

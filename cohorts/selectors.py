@@ -1,9 +1,10 @@
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import OrderBy
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,7 +21,7 @@ from cohorts.models import (
     TimelineEvent,
 )
 from iom.core import access, audit
-from iom.core.models import User
+from iom.core.models import TEAM_ROLES, AuditEvent, CaseAccessGrant, Membership, User
 
 # People with no CRN, activity or review date come last either way: PostgreSQL would put them
 # first when sorting newest first, and SQLite first when sorting oldest first.
@@ -252,11 +253,13 @@ def changes_for(nominal: Nominal) -> QuerySet[NominalChange]:
 
 
 def panel_queue_for(user: User) -> QuerySet[CohortMembership]:
-    """Proposals awaiting panel in the teams the user manages, oldest first."""
+    """Proposals awaiting panel in the teams the user manages, oldest first; a restricted case only
+    for a manager who may open it (one query: the grant is looked up inside it)."""
+    proposals = CohortMembership.objects.filter(
+        status=CohortMembership.Status.PROPOSED, nominal__team_id__in=access.managed_team_ids(user)
+    )
     return (
-        CohortMembership.objects.filter(
-            status=CohortMembership.Status.PROPOSED, nominal__team_id__in=access.managed_team_ids(user)
-        )
+        access.scope_to_open_cases(user, proposals, team_field="nominal__team_id")
         .select_related("nominal", "nominal__team", "proposed_by")
         .order_by("proposed_on", "id")
     )
@@ -311,3 +314,140 @@ def open_cohort_membership(*, user: User, membership_id: int, page: str) -> Coho
         detail={"page": page},
     )
     return membership
+
+
+# Restricted cases ------------------------------------------------------------------------------
+
+
+def allow_list_for(nominal: Nominal) -> list[CaseAccessGrant]:
+    """The named users who may open a restricted case now, by name. One query."""
+    return list(
+        CaseAccessGrant.objects.filter(
+            nominal_id=nominal.pk, kind=CaseAccessGrant.Kind.ALLOW_LIST, revoked_at__isnull=True
+        )
+        .select_related("user", "granted_by")
+        .order_by("user__full_name", "user_id")
+    )
+
+
+def allow_list_candidates(nominal: Nominal) -> list[User]:
+    """Active members of the managing team who are not on the allow-list yet, by name. One query."""
+    on_the_list = CaseAccessGrant.objects.filter(
+        nominal_id=nominal.pk, kind=CaseAccessGrant.Kind.ALLOW_LIST, revoked_at__isnull=True
+    ).values("user_id")
+    return list(
+        User.objects.filter(
+            is_active=True,
+            pk__in=Membership.objects.filter(team_id=nominal.team_id, role__in=TEAM_ROLES).values("user_id"),
+        )
+        .exclude(pk__in=on_the_list)
+        .order_by("full_name", "id")
+    )
+
+
+def restriction_added(nominal: Nominal) -> AuditEvent | None:
+    """When, by whom and why the record was last restricted: the audit keeps it. One query."""
+    return (
+        AuditEvent.objects.filter(nominal_id=nominal.pk, action="restriction.added")
+        .select_related("actor")
+        .order_by("-occurred_at", "-id")
+        .first()
+    )
+
+
+def break_glass_until(user: User, nominal: Nominal) -> datetime | None:
+    """When the user's break-glass opening of this restricted record ends; None when they are on its
+    allow-list, the record is not restricted, or they did not break the glass. One query, and none
+    for a record that is not restricted."""
+    if not nominal.access_restricted:
+        return None
+    now = timezone.now()
+    current = CaseAccessGrant.objects.filter(
+        nominal_id=nominal.pk, user=user, revoked_at__isnull=True
+    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    kinds = dict(current.values_list("kind", "expires_at"))
+    if CaseAccessGrant.Kind.ALLOW_LIST in kinds:
+        return None
+    return kinds.get(CaseAccessGrant.Kind.BREAK_GLASS)
+
+
+@dataclass(frozen=True)
+class BreakGlassFilters:
+    identifier: str = ""  # a CRN, PNC ID, NOMIS or CRO number
+    user: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+    @property
+    def any(self) -> bool:
+        return any(value not in ("", None) for value in self.__dict__.values())
+
+
+def break_glass_log_for(user: User, *, filters: BreakGlassFilters | None = None) -> QuerySet[CaseAccessGrant]:
+    """Break-glass openings of records of the teams the user manages, newest first, each with the
+    person's CRN and how many pages of the record were opened while it lasted (one query for a page
+    of them: both are subqueries)."""
+    filters = filters or BreakGlassFilters()
+    people = Nominal.objects.filter(team_id__in=access.managed_team_ids(user))
+    identifier = identifiers.normalise(filters.identifier)
+    if identifier:
+        people = people.filter(
+            Q(crn=identifier) | Q(pnc_id=identifier) | Q(nomis_number=identifier) | Q(cro_number=identifier)
+        )
+    pages_opened = (
+        AuditEvent.objects.filter(
+            actor_id=OuterRef("user_id"),
+            nominal_id=OuterRef("nominal_id"),
+            action="nominal.viewed",
+            occurred_at__gte=OuterRef("granted_at"),
+            occurred_at__lte=OuterRef("expires_at"),
+        )
+        .order_by()
+        .values("nominal_id")
+        .annotate(pages=Count("id"))
+        .values("pages")
+    )
+    openings = (
+        CaseAccessGrant.objects.filter(
+            kind=CaseAccessGrant.Kind.BREAK_GLASS, nominal_id__in=people.values("pk")
+        )
+        .select_related("user", "revoked_by")
+        .annotate(
+            crn=Subquery(Nominal.objects.filter(pk=OuterRef("nominal_id")).values("crn")[:1]),
+            pages_opened=Coalesce(Subquery(pages_opened), 0),
+        )
+    )
+    if filters.user is not None:
+        openings = openings.filter(user_id=filters.user)
+    if filters.since is not None:
+        openings = openings.filter(granted_at__date__gte=filters.since)
+    if filters.until is not None:
+        openings = openings.filter(granted_at__date__lte=filters.until)
+    return openings.order_by("-granted_at", "-id")
+
+
+def break_glass_users(user: User) -> list[User]:
+    """Who has broken the glass on the records of the teams the user manages: the log's user filter."""
+    people = Nominal.objects.filter(team_id__in=access.managed_team_ids(user)).values("pk")
+    return list(
+        User.objects.filter(
+            pk__in=CaseAccessGrant.objects.filter(
+                kind=CaseAccessGrant.Kind.BREAK_GLASS, nominal_id__in=people
+            ).values("user_id")
+        ).order_by("full_name", "id")
+    )
+
+
+def names_visible_to(user: User, nominal_ids: list[int]) -> dict[int, Nominal]:
+    """Of these people, those the user may open, by id: a list names no one else. One query."""
+    return {nominal.pk: nominal for nominal in nominals_visible_to(user).filter(pk__in=nominal_ids)}
+
+
+def break_glass_openings_since(*, team_id: int, since: datetime) -> int:
+    """How many times a restricted record of the team was opened with break-glass access since then:
+    the team dashboard shows it to the managers, beside the log that names them."""
+    return CaseAccessGrant.objects.filter(
+        kind=CaseAccessGrant.Kind.BREAK_GLASS,
+        granted_at__gte=since,
+        nominal_id__in=Nominal.objects.filter(team_id=team_id).values("pk"),
+    ).count()

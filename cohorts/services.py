@@ -2,13 +2,15 @@
 event and its audit row in one transaction, and says what went wrong in words a worker can act on."""
 
 from collections.abc import Sequence
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -37,7 +39,7 @@ from cohorts.models import (
 )
 from cohorts.periods import add_months
 from iom.core import access, audit
-from iom.core.models import Role, Team, User
+from iom.core.models import CaseAccessGrant, Membership, Role, Team, User
 
 IDENTIFIER_FIELDS = ("crn", "pnc_id", "nomis_number", "cro_number")
 # Fields a person's record page may edit; anything else goes through its own service.
@@ -114,14 +116,25 @@ def _normalise_identifiers(values: dict[str, Any]) -> None:
             values[field] = identifiers.normalise(values[field] or "") or None
 
 
+def duplicate_identifier_message(label: str, value: str) -> str:
+    """The one answer for an identifier held by a person the actor may not open, whoever manages them
+    and whether or not their record is restricted: naming the team, or answering differently for a
+    restricted case, would tell the actor where the person is (docs/decisions/0013-restricted-cases.md)."""
+    return (
+        f"{label} {value} is already recorded for another person. "
+        "Ask your IOM manager to resolve the duplicate."
+    )
+
+
 def check_identifiers_are_new(*, actor: User, values: dict[str, Any], exclude_id: int | None = None) -> None:
-    """Refuse an identifier already held by another person, linking to them when the actor may see them."""
+    """Refuse an identifier already held by another person, linking to them when the actor may open
+    their record and naming neither them nor their team otherwise."""
     errors: dict[str, Any] = {}
     for field in IDENTIFIER_FIELDS:
         value = values.get(field)
         if not value:
             continue
-        holders = Nominal.objects.filter(**{field: value}).select_related("team")
+        holders = Nominal.objects.filter(**{field: value})
         existing = (holders.exclude(pk=exclude_id) if exclude_id is not None else holders).first()
         if existing is None:
             continue
@@ -136,9 +149,7 @@ def check_identifiers_are_new(*, actor: User, values: dict[str, Any], exclude_id
                 existing,
             )
         else:
-            errors[field] = (
-                f"{label} {value} is already recorded for a person managed by {existing.team.name}"
-            )
+            errors[field] = duplicate_identifier_message(str(label), value)
     if errors:
         raise ValidationError(errors)
 
@@ -834,3 +845,249 @@ def record_review(
         detail={"outcome": outcome},
     )
     return review
+
+
+# Restricted cases ------------------------------------------------------------------------------
+# A restricted case opens only to the named users on its allow-list and, for a few hours, to a member
+# of the managing team who broke the glass with a reason (DESIGN §3, docs/decisions/0013). The grants
+# live in core (CaseAccessGrant), since access.py reads them on every request; these services keep
+# them, each with its audit row in the same transaction. No timeline event: the timeline is the
+# team's, and the audit and the managers' break-glass log are where these are shown.
+
+BREAK_GLASS_REASON_MIN_LENGTH = 10
+
+
+def _current_allow_list(nominal: Nominal) -> models.QuerySet[CaseAccessGrant]:
+    return CaseAccessGrant.objects.filter(
+        nominal_id=nominal.pk, kind=CaseAccessGrant.Kind.ALLOW_LIST, revoked_at__isnull=True
+    )
+
+
+def _lock(nominal: Nominal) -> Nominal:
+    """The person's row, locked until the end of the transaction, so two managers changing the
+    restriction or its allow-list at once take turns (the last-manager rule reads the list)."""
+    return Nominal.objects.select_for_update().get(pk=nominal.pk)
+
+
+def _check_may_be_named(nominal: Nominal, users: Sequence[User]) -> None:
+    outsiders = [user for user in users if not access.may_be_allow_listed(user, nominal)]
+    if outsiders:
+        names = ", ".join(user.full_name or user.email for user in outsiders)
+        raise ValidationError(
+            {
+                "allowed_users": (
+                    f"Only members of {nominal.team.name} may be named on the allow-list: {names} "
+                    f"{'is' if len(outsiders) == 1 else 'are'} not"
+                )
+            }
+        )
+
+
+def _managers_among(nominal: Nominal, user_ids: Sequence[int]) -> set[int]:
+    return set(
+        Membership.objects.filter(
+            user_id__in=list(user_ids), user__is_active=True, team_id=nominal.team_id, role=Role.MANAGER
+        ).values_list("user_id", flat=True)
+    )
+
+
+@transaction.atomic
+def restrict_case(
+    *, actor: User, nominal: Nominal, allowed_users: Sequence[User], reason: str
+) -> list[CaseAccessGrant]:
+    """Restrict a person's record to named members of the managing team. The manager who restricts
+    it is always named, so someone can still open the record and keep its list."""
+    access.require_manage_restriction(actor, nominal)
+    locked = _lock(nominal)
+    if locked.access_restricted:
+        raise ValidationError("This record is already restricted: change its allow-list instead.")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Enter why this record is restricted"})
+    named = {user.pk: user for user in [actor, *allowed_users]}
+    _check_may_be_named(nominal, list(named.values()))
+    locked.access_restricted = True
+    locked.save(update_fields=["access_restricted"])
+    nominal.access_restricted = True
+    grants = CaseAccessGrant.objects.bulk_create(
+        CaseAccessGrant(
+            nominal_id=nominal.pk,
+            user=user,
+            kind=CaseAccessGrant.Kind.ALLOW_LIST,
+            reason=reason,
+            granted_by=actor,
+        )
+        for user in named.values()
+    )
+    audit.record(
+        actor=actor,
+        action="restriction.added",
+        target=nominal,
+        nominal_id=nominal.pk,
+        detail={"reason": reason, "allowed_user_ids": sorted(named)},
+    )
+    access.forget_cached_access(actor)
+    return grants
+
+
+def _require_restricted(nominal: Nominal) -> None:
+    if not nominal.access_restricted:
+        raise ValidationError("This record is not restricted.")
+
+
+@transaction.atomic
+def add_to_allow_list(*, actor: User, nominal: Nominal, user: User) -> CaseAccessGrant:
+    access.require_manage_restriction(actor, nominal)
+    _require_restricted(_lock(nominal))
+    if _current_allow_list(nominal).filter(user=user).exists():
+        raise ValidationError({"user": f"{user.full_name} is already on the allow-list"})
+    _check_may_be_named(nominal, [user])
+    grant = CaseAccessGrant.objects.create(
+        nominal_id=nominal.pk, user=user, kind=CaseAccessGrant.Kind.ALLOW_LIST, granted_by=actor
+    )
+    audit.record(
+        actor=actor,
+        action="allow_list.added",
+        target=grant,
+        nominal_id=nominal.pk,
+        detail={"user_id": user.pk, "user": user.email},
+    )
+    access.forget_cached_access(user)
+    return grant
+
+
+@transaction.atomic
+def remove_from_allow_list(*, actor: User, nominal: Nominal, user: User) -> CaseAccessGrant:
+    """Take a name off the allow-list. The last of the team's managers on it stays: without one, no
+    one could keep the list (add another manager first, or lift the restriction)."""
+    access.require_manage_restriction(actor, nominal)
+    _require_restricted(_lock(nominal))
+    current = list(_current_allow_list(nominal))
+    grant = next((g for g in current if g.user_id == user.pk), None)
+    if grant is None:
+        raise ValidationError(f"{user.full_name} is not on the allow-list.")
+    remaining = [g.user_id for g in current if g.user_id != user.pk]
+    if not _managers_among(nominal, remaining):
+        raise ValidationError(
+            f"{user.full_name} is the last of the team's managers on the allow-list. Add another "
+            "manager first, or lift the restriction."
+        )
+    grant.revoked_at = timezone.now()
+    grant.revoked_by = actor
+    grant.save(update_fields=["revoked_at", "revoked_by"])
+    audit.record(
+        actor=actor,
+        action="allow_list.removed",
+        target=grant,
+        nominal_id=nominal.pk,
+        detail={"user_id": user.pk, "user": user.email},
+    )
+    access.forget_cached_access(user)
+    return grant
+
+
+@transaction.atomic
+def lift_restriction(*, actor: User, nominal: Nominal) -> int:
+    """The record opens to the whole team again; every allow-list and break-glass grant on it ends.
+    Returns how many grants ended."""
+    access.require_manage_restriction(actor, nominal)
+    locked = _lock(nominal)
+    _require_restricted(locked)
+    locked.access_restricted = False
+    locked.save(update_fields=["access_restricted"])
+    nominal.access_restricted = False
+    ended = CaseAccessGrant.objects.filter(nominal_id=nominal.pk, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), revoked_by=actor
+    )
+    audit.record(
+        actor=actor,
+        action="restriction.lifted",
+        target=nominal,
+        nominal_id=nominal.pk,
+        detail={"grants_ended": ended},
+    )
+    access.forget_cached_access(actor)
+    return ended
+
+
+def break_glass_hours() -> int:
+    return int(getattr(settings, "IOM_BREAK_GLASS_HOURS", 4))
+
+
+def _check_break_glass_reason(reason: str) -> str:
+    reason = reason.strip()
+    if len(reason) < BREAK_GLASS_REASON_MIN_LENGTH:
+        raise ValidationError(
+            {
+                "reason": (
+                    f"Enter why you need to open this record, in at least {BREAK_GLASS_REASON_MIN_LENGTH} "
+                    "characters: the team's managers read it"
+                )
+            }
+        )
+    return reason
+
+
+@transaction.atomic
+def break_glass(*, actor: User, nominal: Nominal, reason: str) -> CaseAccessGrant:
+    """Open a restricted case for a few hours, as a member of the managing team who is not on its
+    allow-list, with a reason the team's managers see."""
+    access.require_break_glass(actor, nominal)
+    reason = _check_break_glass_reason(reason)
+    now = timezone.now()
+    grant = CaseAccessGrant.objects.create(
+        nominal_id=nominal.pk,
+        user=actor,
+        kind=CaseAccessGrant.Kind.BREAK_GLASS,
+        reason=reason,
+        granted_by=actor,
+        granted_at=now,
+        expires_at=now + timedelta(hours=break_glass_hours()),
+    )
+    audit.record(
+        actor=actor,
+        action="nominal.break_glass",
+        target=nominal,
+        nominal_id=nominal.pk,
+        detail={"reason": reason, "grant_id": grant.pk, "expires_at": grant.expires_at.isoformat()},  # type: ignore[union-attr]
+    )
+    access.forget_cached_access(actor)
+    return grant
+
+
+@dataclass(frozen=True)
+class BreakGlassSearch:
+    """What an identifier search found: a record opened with break-glass access (grant), one the
+    user may open already (no grant), or nothing (nominal None)."""
+
+    nominal: Nominal | None
+    grant: CaseAccessGrant | None = None
+
+
+@transaction.atomic
+def break_glass_by_identifier(*, actor: User, identifier: str, reason: str) -> BreakGlassSearch:
+    """Find a restricted record of one of the actor's teams by its CRN, PNC ID, NOMIS or CRO number and
+    open it with break-glass access. A search that finds nothing is logged too, with what was typed:
+    the answer is the same whether no one holds the identifier, the person is in another team or the
+    record is not restricted (the caseload's search finds those of the team)."""
+    reason = _check_break_glass_reason(reason)
+    value = identifiers.normalise(identifier or "")
+    if not value:
+        raise ValidationError({"identifier": "Enter a CRN, PNC ID, NOMIS number or CRO number"})
+    match = Q(crn=value) | Q(pnc_id=value) | Q(nomis_number=value) | Q(cro_number=value)
+    nominal = (
+        Nominal.objects.filter(
+            match, team_id__in=access.break_glass_teams(actor), access_restricted=True, retention_status=""
+        )
+        .select_related("team")
+        .order_by("pk")
+        .first()
+    )
+    if nominal is None:
+        audit.record(
+            actor=actor, action="break_glass.no_match", detail={"identifier": value, "reason": reason}
+        )
+        return BreakGlassSearch(nominal=None)
+    if access.can_view_nominal(actor, nominal):
+        return BreakGlassSearch(nominal=nominal)
+    return BreakGlassSearch(nominal=nominal, grant=break_glass(actor=actor, nominal=nominal, reason=reason))

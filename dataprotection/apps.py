@@ -8,3 +8,9 @@ class DataProtectionConfig(AppConfig):
 
     name = "dataprotection"
     verbose_name = "Data protection"
+
+    def ready(self) -> None:
+        # "Who has looked at this record" on every person's record (cohorts never imports us).
+        from cohorts.views.person import register_tab
+
+        register_tab("access", "Access log", "dataprotection:access-log", after="history")

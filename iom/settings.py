@@ -106,7 +106,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Who is signed in, then: have they passed the second factor, is the session still in its limits.
-    "django_otp.middleware.OTPMiddleware",
+    "iom.core.second_factor.SessionOTPMiddleware",
     "iom.core.sessions.SessionLimitsMiddleware",
     "iom.core.second_factor.SecondFactorRequiredMiddleware",
     "iom.core.middleware.NoStoreMiddleware",
@@ -202,6 +202,9 @@ IOM_SESSION_IDLE_MINUTES = env.float("IOM_SESSION_IDLE_MINUTES", default=30)
 IOM_SESSION_ABSOLUTE_HOURS = env.float("IOM_SESSION_ABSOLUTE_HOURS", default=12)
 IOM_SESSION_WARNING_SECONDS = env.int("IOM_SESSION_WARNING_SECONDS", default=120)
 
+# Break-glass: how long a team member who gave a reason may open a restricted case.
+IOM_BREAK_GLASS_HOURS = env.int("IOM_BREAK_GLASS_HOURS", default=4)
+
 # Retention (Data Protection Act 2018 Part 3): people who left IOM this many years ago are listed
 # for review.
 IOM_RETENTION_REVIEW_YEARS = env.int("IOM_RETENTION_REVIEW_YEARS", default=6)
@@ -296,6 +299,9 @@ CELERY_TASK_ROUTES = {
     "reports.tasks.schedule_monthly_packs_task": {"queue": "default"},
     "reports.tasks.resend_stalled_reports_task": {"queue": "default"},
     "reports.tasks.*": {"queue": "reports"},
+    # Subject access PDFs are as heavy as packs: the same queue, one at a time.
+    "dataprotection.tasks.resend_stalled_subject_access_exports_task": {"queue": "default"},
+    "dataprotection.tasks.build_subject_access_export_task": {"queue": "reports"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Beat's crontab entries are in local time (Celery's own default is UTC).
@@ -317,6 +323,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Report runs nothing is building any more (their worker gone, their message lost).
     "resend-stalled-report-runs": {
         "task": "reports.tasks.resend_stalled_reports_task",
+        "schedule": 15 * 60,
+    },
+    # Subject access exports nothing is building any more (their worker gone, their message lost).
+    "resend-stalled-subject-access-exports": {
+        "task": "dataprotection.tasks.resend_stalled_subject_access_exports_task",
         "schedule": 15 * 60,
     },
 }
@@ -422,4 +433,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
+    # django-axes logs every sign-in at INFO; the audit trail already records them with the address.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -213,7 +213,11 @@ def inbox_for(*, user: User, filters: InboxFilters, sort: str = "due") -> QueryS
     organisation_id = access.partner_organisation_id(user)
     if organisation_id is None:
         return Referral.objects.none()
-    referrals = Referral.objects.filter(organisation_id=organisation_id, status__in=sorted(OPEN_STATUSES))
+    referrals = access.scope_to_open_cases(
+        user,
+        Referral.objects.filter(organisation_id=organisation_id, status__in=sorted(OPEN_STATUSES)),
+        team_field="nominal__team_id",
+    )
     if filters.status == "new":
         referrals = referrals.filter(status=Referral.Status.SENT)
     elif filters.status == "working":
@@ -233,7 +237,9 @@ def inbox_counts(*, user: User) -> dict[str, int]:
     organisation_id = access.partner_organisation_id(user)
     if organisation_id is None:
         return {"new": 0, "working": 0}
-    counts = Referral.objects.filter(organisation_id=organisation_id).aggregate(
+    referrals = Referral.objects.filter(organisation_id=organisation_id)
+    # The counts are of the referrals the inbox lists: a restricted case's is not one of them.
+    counts = access.scope_to_open_cases(user, referrals, team_field="nominal__team_id").aggregate(
         new=Count("pk", filter=Q(status=Referral.Status.SENT)),
         working=Count("pk", filter=Q(status__in=sorted(WORKING_STATUSES))),
     )
@@ -267,6 +273,8 @@ def open_referral_for_partner(*, user: User, referral_id: int, page: str = "refe
         action="nominal.viewed",
         target=referral.nominal,
         nominal_id=referral.nominal_id,
+        # A partner reading the referral is a disclosure to their organisation (DPA 2018 s.62).
+        recipient=referral.organisation,
         detail={"page": page, "referral": referral.pk, "shared_fields": referral.shared_fields},
     )
     return referral

@@ -274,13 +274,7 @@ class ReportRunViewSet(ApiViewSet):
     def _download(self, what: Literal["pdf", "csv"]) -> FileResponse:
         # The page's download, to the letter: 404 until the file exists, then audited as a disclosure.
         run = self._run()
-        stored = run.file if what == "pdf" else run.csv_file
-        if run.status != ReportRun.Status.SUCCEEDED or not stored:
-            raise Http404("This report has no file to download")
-        try:
-            handle = stored.open("rb")
-        except FileNotFoundError:
-            raise Http404("This report's file is missing") from None
+        handle = selectors.open_report_file(run, what)
         services.record_report_download(actor=self.request.user, run=run, what=what)
         return FileResponse(
             handle,

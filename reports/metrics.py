@@ -24,6 +24,7 @@ from cohorts.models import (
     UnmetReason,
 )
 from cohorts.selectors import holds_a_case_team_place
+from iom.core import access
 from iom.core.models import Membership, Role, User
 from partners.models import Referral, ReferralEvent
 from partners.response_times import working_days_between
@@ -307,9 +308,21 @@ def unmet_needs(*, team_id: int) -> list[PathwayNeeds]:
     ]
 
 
-def _on_a_cohort(team_id: int) -> QuerySet[Nominal]:
-    """The team's people on IOM now: standards and enforcement do not apply to those who left."""
-    return Nominal.objects.filter(team_id=team_id).filter(
+def _people_named_to(viewer: User | None, team_id: int) -> QuerySet[Nominal]:
+    """The team's people a list on the dashboard may name. The figures count everyone, restricted
+    cases included (DESIGN §3, docs/decisions/0013-restricted-cases.md), but a list names a restricted
+    case only to a viewer who may open it, and a record hidden by retention review to no one. The
+    grant is looked up inside the list's own query."""
+    people = Nominal.objects.filter(team_id=team_id)
+    if viewer is None:
+        return people.filter(access_restricted=False, retention_status="")
+    return access.scope_to_open_cases(viewer, people, team_field="team_id")
+
+
+def _on_a_cohort(team_id: int, viewer: User | None = None) -> QuerySet[Nominal]:
+    """The team's people on IOM now that the viewer may see named: standards and enforcement do not
+    apply to those who left."""
+    return _people_named_to(viewer, team_id).filter(
         Exists(CohortMembership.objects.filter(nominal=OuterRef("pk"), status=CohortMembership.Status.ACTIVE))
     )
 
@@ -319,11 +332,12 @@ def last_complete_week(today: date) -> date:
     return week_starting(today) - timedelta(weeks=1)
 
 
-def below_standard(*, team_id: int, today: date) -> list[BelowStandard]:
+def below_standard(*, team_id: int, today: date, viewer: User | None = None) -> list[BelowStandard]:
     """The team's people short of their contact standard in the last complete week, most short
-    first. Six queries (five when no one is short), as supervision's compliance counts them."""
+    first. Six queries (five when no one is short), as supervision's compliance counts them. A list
+    of names: restricted cases only for a viewer who may open them."""
     week = last_complete_week(today)
-    on_a_cohort_that_week = Nominal.objects.filter(team_id=team_id).filter(
+    on_a_cohort_that_week = _people_named_to(viewer, team_id).filter(
         Exists(
             CohortMembership.objects.filter(
                 Q(exit_date__isnull=True) | Q(exit_date__gte=week),
@@ -345,20 +359,23 @@ def below_standard(*, team_id: int, today: date) -> list[BelowStandard]:
     ]
 
 
-def enforcement_due(*, team_id: int, today: date) -> list[EnforcementDue]:
-    """The team's people at the enforcement threshold who await the case team's decision, by name.
-    Six queries (five when there are none)."""
+def enforcement_due(*, team_id: int, today: date, viewer: User | None = None) -> list[EnforcementDue]:
+    """The team's people at the enforcement threshold who await the case team's decision, by name
+    (restricted cases only for a viewer who may open them). Six queries (five when there are none)."""
     return [
         EnforcementDue(
             nominal.pk, nominal.full_name, len(status.absences), status.threshold, status.window_days
         )
-        for nominal, status in supervision.at_enforcement_threshold(_on_a_cohort(team_id), today=today)
+        for nominal, status in supervision.at_enforcement_threshold(
+            _on_a_cohort(team_id, viewer), today=today
+        )
     ]
 
 
-def team_dashboard(*, team_id: int, today: date) -> TeamDashboard:
+def team_dashboard(*, team_id: int, today: date, viewer: User | None = None) -> TeamDashboard:
     """Every figure on a team manager's dashboard: twenty queries however many people (eighteen
-    when no one is below the contact standard or at the enforcement threshold)."""
+    when no one is below the contact standard or at the enforcement threshold). The lists of names
+    leave out restricted cases the viewer may not open (all of them when no viewer is given)."""
     return TeamDashboard(
         today=today,
         people=people_on_caseload(team_id=team_id),
@@ -370,8 +387,8 @@ def team_dashboard(*, team_id: int, today: date) -> TeamDashboard:
         workers=caseload_by_worker(team_id=team_id),
         needs=unmet_needs(team_id=team_id),
         last_week=last_complete_week(today),
-        below_standard=below_standard(team_id=team_id, today=today),
-        enforcement_due=enforcement_due(team_id=team_id, today=today),
+        below_standard=below_standard(team_id=team_id, today=today, viewer=viewer),
+        enforcement_due=enforcement_due(team_id=team_id, today=today, viewer=viewer),
     )
 
 

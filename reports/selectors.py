@@ -1,6 +1,8 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import IO, Literal
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -51,6 +53,21 @@ def get_report_run_for_user(*, user: User, report_run_id: int) -> ReportRun:
         return report_runs_visible_to(user).get(pk=report_run_id)
     except ReportRun.DoesNotExist:
         raise Http404("No such report") from None
+
+
+def open_report_file(run: ReportRun, what: Literal["pdf", "csv"]) -> IO[bytes]:
+    """A finished run's PDF or CSV bundle, opened for reading; 404 when it has none.
+
+    The name stored on the run is read only inside MEDIA_ROOT: a name that would reach outside
+    it (`../../etc/passwd`, an absolute path) is refused by the storage and answers as a missing
+    file does, never 400 or 500, and is never read."""
+    stored = run.file if what == "pdf" else run.csv_file
+    if run.status != ReportRun.Status.SUCCEEDED or not stored:
+        raise Http404("This report has no file to download")
+    try:
+        return stored.open("rb")
+    except (FileNotFoundError, IsADirectoryError, SuspiciousFileOperation):
+        raise Http404("This report's file is missing") from None
 
 
 def regions_reportable_by(user: User) -> QuerySet[Region]:

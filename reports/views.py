@@ -1,4 +1,5 @@
 import hashlib
+from datetime import timedelta
 from typing import Literal
 
 from django.contrib import messages
@@ -9,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from cohorts import selectors as cohort_selectors
 from iom.core import access, audit
 from iom.core.http import AuthenticatedRequest
 from iom.core.models import Team
@@ -112,13 +114,7 @@ def report_retry(request: AuthenticatedRequest, report_run_id: int) -> HttpRespo
 
 def _download(request: AuthenticatedRequest, report_run_id: int, what: Literal["pdf", "csv"]) -> FileResponse:
     run = selectors.get_report_run_for_user(user=request.user, report_run_id=report_run_id)
-    stored = run.file if what == "pdf" else run.csv_file
-    if run.status != ReportRun.Status.SUCCEEDED or not stored:
-        raise Http404("This report has no file to download")
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError:
-        raise Http404("This report's file is missing") from None
+    handle = selectors.open_report_file(run, what)
     services.record_report_download(actor=request.user, run=run, what=what)
     response = FileResponse(
         handle,
@@ -146,13 +142,22 @@ def team_dashboard(request: AuthenticatedRequest) -> HttpResponse:
     teams = selectors.teams_managed_by(request.user)
     team = _chosen_team(teams, request.GET.get("team"))
     today = timezone.localdate()
-    figures = metrics.team_dashboard(team_id=team.pk, today=today)
+    figures = metrics.team_dashboard(team_id=team.pk, today=today, viewer=request.user)
     referrals_overdue = metrics.referrals_overdue(team_id=team.pk, today=today)
+    break_glass = cohort_selectors.break_glass_openings_since(
+        team_id=team.pk, since=timezone.now() - timedelta(days=7)
+    )
     audit.record(actor=request.user, action="dashboard.viewed", detail={"team_id": team.pk})
     return render(
         request,
         "reports/team_dashboard.html",
-        {"team": team, "teams": teams, "figures": figures, "referrals_overdue": referrals_overdue},
+        {
+            "team": team,
+            "teams": teams,
+            "figures": figures,
+            "referrals_overdue": referrals_overdue,
+            "break_glass": break_glass,
+        },
     )
 
 

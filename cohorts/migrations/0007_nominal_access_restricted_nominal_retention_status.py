@@ -4,20 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cohorts', '0006_feedback_themes'),
+        ("cohorts", "0006_feedback_themes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='nominal',
-            name='access_restricted',
+            model_name="nominal",
+            name="access_restricted",
             field=models.BooleanField(default=False),
         ),
         migrations.AddField(
-            model_name='nominal',
-            name='retention_status',
-            field=models.CharField(blank=True, choices=[('restricted', 'Restricted after retention review'), ('erased', 'Erased')], default='', max_length=20),
+            model_name="nominal",
+            name="retention_status",
+            field=models.CharField(
+                blank=True,
+                choices=[("restricted", "Restricted after retention review"), ("erased", "Erased")],
+                default="",
+                max_length=20,
+            ),
         ),
     ]

@@ -161,6 +161,17 @@ def scope_to_teams[M: models.Model](
     return _open_cases(user, queryset.filter(**{f"{team_field}__in": ids}), nominal_prefix=nominal_prefix)
 
 
+def scope_to_open_cases[M: models.Model](
+    user: AnyUser, queryset: models.QuerySet[M], *, team_field: str
+) -> models.QuerySet[M]:
+    """Leave out of `queryset` the rows of records the user may not open: restricted cases they are
+    not named on (nor broke the glass for), and records hidden by retention review. For reads whose
+    team rule is their own (a manager's panel, a partner's inbox); `team_field` as for scope_to_teams."""
+    if not team_field.endswith("team_id"):
+        raise ValueError(f"team_field must end in team_id, not {team_field!r}")
+    return _open_cases(user, queryset, nominal_prefix=team_field.removesuffix("team_id"))
+
+
 def can_view_nominal(user: AnyUser, nominal: BelongsToTeam) -> bool:
     return nominal.team_id in team_ids(user) and case_is_open_to(user, nominal)
 
@@ -175,9 +186,50 @@ def can_break_glass(user: AnyUser, nominal: BelongsToTeam) -> bool:
     )
 
 
+def require_break_glass(user: AnyUser, nominal: BelongsToTeam) -> None:
+    if not can_break_glass(user, nominal):
+        raise PermissionDenied(
+            "Only members of the managing team may open a restricted record, with a reason."
+        )
+
+
 def can_manage_restriction(user: AnyUser, nominal: BelongsToTeam) -> bool:
-    """The team's managers restrict a case and keep its allow-list, while they may open it."""
-    return nominal.team_id in managed_team_ids(user) and can_view_nominal(user, nominal)
+    """The team's managers restrict a case and keep its allow-list, while they may open it: for a
+    restricted case, as a name on its allow-list (breaking the glass opens the record, not its list).
+    One query for a restricted case."""
+    if nominal.team_id not in managed_team_ids(user) or not can_view_nominal(user, nominal):
+        return False
+    return not nominal.access_restricted or (
+        CaseAccessGrant.objects.filter(
+            nominal_id=nominal.pk,
+            user_id=user.pk or 0,
+            kind=CaseAccessGrant.Kind.ALLOW_LIST,
+            revoked_at__isnull=True,
+        ).exists()
+    )
+
+
+def require_manage_restriction(user: AnyUser, nominal: BelongsToTeam) -> None:
+    if not can_manage_restriction(user, nominal):
+        raise PermissionDenied("Only the team's managers may restrict this record and keep its allow-list.")
+
+
+def may_be_allow_listed(user: User, nominal: BelongsToTeam) -> bool:
+    """Only members of the managing team may be named on a restricted case's allow-list."""
+    return (
+        user.is_active
+        and Membership.objects.filter(user=user, team_id=nominal.team_id, role__in=TEAM_ROLES).exists()
+    )
+
+
+def break_glass_teams(user: AnyUser) -> frozenset[int]:
+    """Teams in which the user may look for a restricted record to open with break-glass access."""
+    return team_ids(user)
+
+
+def sees_break_glass_log(user: AnyUser) -> bool:
+    """Break-glass openings are shown to the managers of the person's team."""
+    return bool(managed_team_ids(user))
 
 
 def sees_police_intelligence(user: AnyUser, nominal: BelongsToTeam) -> bool:

@@ -4,16 +4,30 @@ no domain model is registered here, and every change made here is audited."""
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from iom.core import audit, services
+from iom.core import audit, second_factor, services
 from iom.core.models import ApiToken, AuditEvent, Membership, Organisation, Region, Team, User
 
 admin.site.site_header = "IOM case manager administration"
 admin.site.site_title = "IOM case manager administration"
+
+# django-otp's own device pages would show each authenticator app's secret key and let an
+# administrator add a device for someone else: both would defeat the second factor. Administrators
+# reset a person's second factor from the person's page instead (UserAdmin below).
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -93,7 +107,55 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
             },
         ),
     )
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "second_factor"]
+    change_form_template = "core/second_factor/admin_user_change_form.html"
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return (*fieldsets, ("Signing in", {"fields": ("second_factor",)}))
+
+    @admin.display(description="Second factor")
+    def second_factor(self, obj: User) -> str:
+        if second_factor.authenticator_for(obj) is None:
+            return "No authenticator app: set up at their next sign-in"
+        left = second_factor.recovery_codes_left(obj)
+        return f"Authenticator app set up; {left} recovery code{'' if left == 1 else 's'} left"
+
+    def get_urls(self) -> list[URLPattern]:
+        reset = path(
+            "<path:object_id>/reset-second-factor/",
+            self.admin_site.admin_view(self.reset_second_factor_view),
+            name="core_user_reset_second_factor",
+        )
+        return [reset, *super().get_urls()]
+
+    def reset_second_factor_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Lost phone: a confirmation, then the person's app and recovery codes are removed."""
+        user = self.get_object(request, unquote(object_id))
+        if user is None:
+            raise Http404("No such person")
+        if not self.has_change_permission(request, user):
+            raise PermissionDenied
+        if request.method == "POST":
+            second_factor.reset_second_factor(actor=request.user, user=user)  # type: ignore[arg-type]
+            self.message_user(
+                request,
+                f"{user.full_name}'s second factor was reset: they are signed out, and will set up an "
+                "authenticator app when they next sign in",
+                messages.SUCCESS,
+            )
+            return redirect("admin:core_user_change", user.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Reset {user.full_name}'s second factor",
+            "opts": self.model._meta,
+            "original": user,
+            "has_authenticator": second_factor.authenticator_for(user) is not None,
+            "recovery_codes_left": second_factor.recovery_codes_left(user),
+        }
+        return TemplateResponse(request, "core/second_factor/admin_reset.html", context)
 
 
 @admin.register(Region)

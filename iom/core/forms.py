@@ -73,7 +73,9 @@ class GovukFormMixin:
         for name in self.errors:
             if name in self.fields and not isinstance(self.fields[name].widget, forms.RadioSelect):
                 widget = self.fields[name].widget
-                widget.attrs["class"] += f" {_govuk_class(widget)}--error"
+                # A widget swapped after styling (a hidden input) has no class of its own to extend.
+                existing = widget.attrs.get("class", "")
+                widget.attrs["class"] = f"{existing} {_govuk_class(widget)}--error".strip()
 
     def error_summary_links(self) -> list[tuple[str, str]]:
         """(anchor, message) pairs for the GOV.UK error summary, in field order."""
@@ -153,4 +155,46 @@ class ApiTokenHolderForm(GovukFormMixin, forms.Form):
         required=False,
         error_messages={"invalid": "Enter the holder's email address, like name@example.org"},
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+
+class AuthenticatorCodeForm(GovukFormMixin, forms.Form):
+    """The 6-digit code an authenticator app shows; spaces are forgiven."""
+
+    code = forms.CharField(
+        label="Enter the 6-digit code",
+        help_text="Your authenticator app shows a new code every 30 seconds.",
+        max_length=20,
+        error_messages={"required": "Enter the 6-digit code from your authenticator app"},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "spellcheck": "false",
+                "class": "govuk-input--width-5",
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, label: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if label:
+            self.fields["code"].label = label
+
+    def clean_code(self) -> str:
+        code = "".join(self.cleaned_data["code"].split())
+        if len(code) != 6 or not code.isascii() or not code.isdigit():
+            raise ValidationError("The code must be 6 digits, like 123456")
+        return code
+
+
+class RecoveryCodeForm(GovukFormMixin, forms.Form):
+    code = forms.CharField(
+        label="Enter a recovery code",
+        help_text="One of the 10 codes you saved when you set up your authenticator app. Each works once.",
+        max_length=30,
+        error_messages={"required": "Enter a recovery code"},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "spellcheck": "false", "class": "govuk-input--width-10"}
+        ),
     )

@@ -45,10 +45,21 @@ def axes_client_ip(request: HttpRequest) -> str | None:
 
 
 class NoStoreMiddleware:
-    """Placeholder: no-store on pages with personal data (issue 9's header work)."""
+    """`Cache-Control: no-store, private` on every response to a signed-in request.
+
+    Almost every page a signed-in user sees holds personal data, and a page left in a shared
+    computer's cache or a proxy outlives the session. A view that says something itself (never_cache,
+    a download's own policy) keeps its word. Static files never get here: WhiteNoise answers first.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        # Asked before the view too: signing out ends with an anonymous user, but its response was
+        # still made for a signed-in one.
+        signed_in = request.user.is_authenticated
+        response = self.get_response(request)
+        if (signed_in or request.user.is_authenticated) and not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store, private"
+        return response

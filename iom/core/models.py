@@ -115,7 +115,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         for fallback_secret in settings.SECRET_KEY_FALLBACKS:
             yield self._session_auth_hash(secret=fallback_secret)
 
-    def _session_auth_hash(self, *, secret: str | None) -> str:
+    def _session_auth_hash(self, *, secret: str | bytes | None) -> str:
         return salted_hmac(
             "iom.core.models.User.get_session_auth_hash",
             f"{self.password}|{self.session_epoch}",
@@ -240,7 +240,13 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target"),
+            # A person's access log and the audit viewer's person filter; the viewer's user filter and
+            # managers' scope (events by their staff), newest first.
+            models.Index(fields=["nominal_id", "-occurred_at"], name="audit_nominal_recent"),
+            models.Index(fields=["actor", "-occurred_at"], name="audit_actor_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"

@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from iom.core import access
+from iom.core import access, second_factor
 
 # Partners' pages by where they sit: the team's referral list (a person's Referrals tab stays under
 # Caseload), the directory, and the partner's own inbox.
@@ -26,7 +26,8 @@ PARTNER_PAGES = frozenset(
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    # Before the second factor, nothing to go to: every page would send the person back to it.
+    if user is None or not user.is_authenticated or not second_factor.is_verified(user):
         return {"primary_navigation": [], "account_navigation": []}
     namespace = request.resolver_match.namespace if request.resolver_match else ""
     view_name = request.resolver_match.view_name if request.resolver_match else ""
@@ -36,12 +37,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     on_referrals = view_name in TEAM_REFERRAL_PAGES
     on_directory = view_name in DIRECTORY_PAGES
     on_inbox = view_name in PARTNER_PAGES
+    on_retention = view_name.startswith("dataprotection:retention")
+    on_audit = view_name.startswith("dataprotection:audit")
     # Supervision's other pages (contacts, appointments, the Supervision tab) are part of a
     # person's record, so they sit under Caseload as the record's other tabs do.
     in_a_record = (
         (namespace == "cohorts" and not on_panel)
         or (namespace == "supervision" and not on_diary)
         or (namespace == "partners" and not (on_referrals or on_directory or on_inbox))
+        # A person's access log and subject access export are parts of their record too.
+        or view_name == "dataprotection:access-log"
+        or view_name.startswith("dataprotection:subject-access")
     )
     items = []
     if access.works_a_caseload(user):
@@ -75,6 +81,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(
             {"text": "Partner directory", "href": reverse("partners:directory"), "current": on_directory}
         )
+    if access.retention_team_ids(user):
+        items.append(
+            {"text": "Retention", "href": reverse("dataprotection:retention"), "current": on_retention}
+        )
+    if access.can_view_audit(user):
+        items.append({"text": "Audit", "href": reverse("dataprotection:audit"), "current": on_audit})
     if access.can_administer(user):
         items.append(
             {"text": "Administration", "href": reverse("admin:index"), "current": namespace == "admin"}
@@ -82,6 +94,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     account_items = []
     if access.may_hold_api_token(user):
         account_items.append(
-            {"text": "API tokens", "href": reverse("account:api-tokens"), "current": namespace == "account"}
+            {
+                "text": "API tokens",
+                "href": reverse("account:api-tokens"),
+                "current": view_name.startswith("account:api-token"),
+            }
         )
+    account_items.append(
+        {
+            "text": "Account security",
+            "href": reverse("account:security"),
+            "current": view_name in ("account:security", "account:recovery-codes"),
+        }
+    )
     return {"primary_navigation": items, "account_navigation": account_items}

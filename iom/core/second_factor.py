@@ -12,6 +12,7 @@ rather than raised, which would roll both back.
 import base64
 import functools
 import io
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,8 +42,11 @@ SET_UP = "account:second-factor-set-up"
 VERIFY = "account:second-factor-verify"
 RECOVERY_CODE = "account:second-factor-recovery-code"
 # Pages a signed-in person may reach before the second factor: signing in and out, the second
-# factor's own pages, and the password reset by email (whose URL names start "password-reset").
-EXEMPT_PAGES = frozenset({"login", "logout", "healthz", "readyz", SET_UP, VERIFY, RECOVERY_CODE})
+# factor's own pages, the timeout warning's "stay signed in" (it shows on them too), and the password
+# reset by email (whose URL names start "password-reset").
+EXEMPT_PAGES = frozenset(
+    {"login", "logout", "session-extend", "healthz", "readyz", SET_UP, VERIFY, RECOVERY_CODE}
+)
 
 WRONG_CODE = "The code is not right: enter the 6-digit code your authenticator app shows now"
 WRONG_RECOVERY_CODE = "The recovery code is not right, or it has been used: enter one you have not used"
@@ -134,11 +138,16 @@ def enrol_authenticator(*, actor: User) -> TOTPDevice:
     return device
 
 
+def _recovery_code() -> str:
+    """10 base32 characters (50 random bits; django-otp's own are 8), lower case: easy to type."""
+    return base64.b32encode(secrets.token_bytes(10)).decode("ascii").lower()[:10]
+
+
 def _new_recovery_codes(user: User) -> list[str]:
     """Replace the user's recovery codes with a new set; the old ones stop working."""
     StaticDevice.objects.filter(user=user).delete()
     device = StaticDevice.objects.create(user=user, name=RECOVERY_CODES_NAME, confirmed=True)
-    codes = [StaticToken.random_token() for _ in range(settings.IOM_RECOVERY_CODES)]
+    codes = [_recovery_code() for _ in range(settings.IOM_RECOVERY_CODES)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
 
@@ -215,11 +224,8 @@ def reset_second_factor(*, actor: User, user: User) -> None:
     removed_apps, _ = TOTPDevice.objects.filter(user=user).delete()
     removed_codes = StaticToken.objects.filter(device__user=user).count()
     StaticDevice.objects.filter(user=user).delete()
-    # TODO(lead): end_sessions is issue 9's session work (iom/core/services.py); until it lands the
-    # user's current sessions stay verified until they end.
-    end_sessions: Callable[..., Any] | None = getattr(core_services, "end_sessions", None)
-    if end_sessions is not None:
-        end_sessions(user=user)
+    # Every session of theirs ends, verified or not: whoever has the phone may have one.
+    core_services.end_sessions(user=user, reason="second factor reset", actor=actor)
     audit.record(
         actor=actor,
         action="second_factor.reset",

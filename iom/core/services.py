@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from iom.core import access, audit
@@ -96,3 +96,23 @@ def note_api_token_used(token: ApiToken) -> None:
         stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - timedelta(minutes=1))
         ApiToken.objects.filter(stale, pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+@transaction.atomic
+def end_sessions(*, user: User, reason: str, actor: User | None = None) -> None:
+    """Sign the user out everywhere, at each session's next request.
+
+    Raising session_epoch changes the user's session auth hash (User.get_session_auth_hash), which
+    Django checks on every request; no session store needs searching. An F() update, so two ends at
+    once both count, and the caller's copy of the user is brought up to date, so a later save of it
+    cannot write the old epoch back.
+    """
+    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.session_epoch = User.objects.values_list("session_epoch", flat=True).get(pk=user.pk)
+    audit.record(
+        actor=actor,
+        action="sessions.ended",
+        target=user,
+        actor_label="" if actor is not None else "system",
+        detail={"reason": reason},
+    )

@@ -17,7 +17,17 @@ from django.utils.safestring import SafeString
 from django.utils.text import slugify
 
 from reports import charts
-from reports.pack import SUPPRESSION_THRESHOLD, Chart, PackScope, Paragraph, Section, Table, is_small, shown
+from reports.pack import (
+    SUPPRESSION_THRESHOLD,
+    Cell,
+    Chart,
+    PackScope,
+    Paragraph,
+    Section,
+    Table,
+    is_small,
+    shown,
+)
 
 # A zip entry's timestamp is fixed, so the same tables give the same bytes and checksum.
 ZIP_TIMESTAMP = (2000, 1, 1, 0, 0, 0)
@@ -116,12 +126,32 @@ def table_csv(table: Table) -> bytes:
     """The table as Excel opens it: UTF-8 with a byte-order mark, the header row, the shown values."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.columns)
-    writer.writerows(table.shown_rows())
+    writer.writerow([_as_text(column) for column in table.columns])
+    for row, shown_row in zip(table.rows, table.shown_rows(), strict=True):
+        writer.writerow(_csv_row(row, shown_row))
     total = table.shown_total()
-    if total is not None:
-        writer.writerow(total)
+    if table.total is not None and total is not None:
+        writer.writerow(_csv_row(table.total, total))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+# A cell a spreadsheet would run as a formula (CSV injection): =, +, - or @ first, or a tab or
+# carriage return before one.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value: str) -> str:
+    """Typed text (an organisation's name, say) opened with an apostrophe when it would start a
+    formula, so a spreadsheet shows it as text."""
+    return f"'{value}" if value.startswith(_FORMULA_START) else value
+
+
+def _csv_row(row: Sequence[Cell], shown_row: Sequence[str]) -> list[str]:
+    # Only text is neutralised: a number shown as "-3" stays a number.
+    return [
+        _as_text(shown) if isinstance(value, str) else shown
+        for value, shown in zip(row, shown_row, strict=True)
+    ]
 
 
 def render_csv_zip(content: PackContent) -> bytes:

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -205,7 +206,7 @@ def test_a_session_write_without_the_csrf_token_is_refused(officer):
 def test_a_session_write_with_the_csrf_token_gets_past_the_check(officer):
     client = session_client(officer)
     secret = "a" * 32
-    client.cookies["csrftoken"] = secret
+    client.cookies[settings.CSRF_COOKIE_NAME] = secret
 
     response = client.post(URL, {}, HTTP_X_CSRFTOKEN=secret)
 

@@ -82,14 +82,17 @@ def test_a_duplicate_identifier_in_the_same_team_links_to_the_existing_record():
     assert not AuditEvent.objects.filter(action="nominal.created").exists()
 
 
-def test_a_duplicate_held_by_another_team_names_the_team_without_a_link():
+def test_a_duplicate_held_by_another_team_names_neither_the_person_nor_their_team():
     world = build_world()
     worker = member(Role.PROBATION_PRACTITIONER, team=world.own_team)
     errors = refused(
         actor=worker, team=world.own_team, given_name="Wes", family_name="Kerr", crn=world.other_nominal.crn
     )
     assert errors == {
-        "crn": [f"CRN {world.other_nominal.crn} is already recorded for a person managed by County IOM"]
+        "crn": [
+            f"CRN {world.other_nominal.crn} is already recorded for another person. "
+            "Ask your IOM manager to resolve the duplicate."
+        ]
     }
     assert "<a" not in errors["crn"][0]
     assert "Kerr" not in errors["crn"][0]

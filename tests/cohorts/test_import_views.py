@@ -251,5 +251,8 @@ def test_the_results_page_checks_again_against_the_database(client, world, manag
     results = uploaded(client, world, manager, GOOD)
     NominalFactory.create(team=world.other_team, crn="A123456")
     html = client.get(results).content.decode()
-    assert "CRN A123456 is already recorded for a person managed by County IOM" in html
+    assert (
+        "CRN A123456 is already recorded for another person. Ask your IOM manager to resolve the duplicate."
+        in html
+    )
     assert "1 problem in 1 row" in html

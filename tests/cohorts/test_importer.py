@@ -205,7 +205,9 @@ def test_the_same_person_twice_in_the_file_is_flagged(world, manager):
     assert "Same name and date of birth as row 3" in problems(dry_run)[0][2]
 
 
-def test_an_identifier_already_recorded_names_the_team_that_holds_it(world, manager):
+def test_an_identifier_already_recorded_in_another_team_names_neither_the_person_nor_their_team(
+    world, manager
+):
     world.other_nominal.crn = "B654321"
     world.other_nominal.save()
     own = NominalFactory.create(team=world.own_team, crn="C111111")
@@ -214,7 +216,7 @@ def test_an_identifier_already_recorded_names_the_team_that_holds_it(world, mana
     assert problems(dry_run)[0] == (
         2,
         "CRN",
-        "CRN B654321 is already recorded for a person managed by County IOM",
+        "CRN B654321 is already recorded for another person. Ask your IOM manager to resolve the duplicate.",
     )
     # The manager may see their own team's person, so the message links to the record.
     assert problems(dry_run)[1][:2] == (3, "CRN")

@@ -106,10 +106,14 @@ def test_a_duplicate_in_the_team_links_to_the_existing_record_as_a_real_link(sig
     assert Nominal.objects.count() == 2
 
 
-def test_a_duplicate_in_another_team_names_the_team_without_a_link(signed_in, world):
+def test_a_duplicate_in_another_team_names_neither_the_person_nor_their_team(signed_in, world):
     response = signed_in.post("/people/new/", form(crn=world.other_nominal.crn))
     html = response.content.decode()
-    assert f"CRN {world.other_nominal.crn} is already recorded for a person managed by County IOM" in html
+    assert (
+        f"CRN {world.other_nominal.crn} is already recorded for another person. "
+        "Ask your IOM manager to resolve the duplicate." in html
+    )
+    assert "County IOM" not in html
     assert f"/people/{world.other_nominal.pk}/" not in html
     assert "Kerr" not in html
 

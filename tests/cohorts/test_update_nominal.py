@@ -199,7 +199,10 @@ def test_an_identifier_held_by_someone_else_is_refused():
             actor=manager, nominal=world.nominal, expected_version=1, changes={"crn": world.other_nominal.crn}
         )
     assert refused.value.message_dict == {
-        "crn": [f"CRN {world.other_nominal.crn} is already recorded for a person managed by County IOM"]
+        "crn": [
+            f"CRN {world.other_nominal.crn} is already recorded for another person. "
+            "Ask your IOM manager to resolve the duplicate."
+        ]
     }
     assert counts() == (0, 0, 0)
 

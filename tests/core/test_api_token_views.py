@@ -286,7 +286,10 @@ def test_a_token_already_revoked_goes_back_to_the_list(client, officer):
 def test_the_header_links_to_api_tokens_and_the_footer_to_the_api_reference(client, officer):
     client.force_login(officer)
     response = client.get("/", follow=True)
-    assert [item["text"] for item in response.context["account_navigation"]] == ["API tokens"]
+    assert [item["text"] for item in response.context["account_navigation"]] == [
+        "API tokens",
+        "Account security",
+    ]
     html = response.content.decode()
     assert f'<a class="govuk-link" href="{LIST}">API tokens</a>' in html
     assert '<a class="govuk-footer__link" href="/api/docs/">API reference</a>' in html
@@ -295,7 +298,10 @@ def test_the_header_links_to_api_tokens_and_the_footer_to_the_api_reference(clie
 def test_partners_hold_tokens_too(client):
     client.force_login(member(Role.PARTNER))
     response = client.get("/", follow=True)
-    assert [item["text"] for item in response.context["account_navigation"]] == ["API tokens"]
+    assert [item["text"] for item in response.context["account_navigation"]] == [
+        "API tokens",
+        "Account security",
+    ]
     assert client.get(LIST).status_code == 200
 
 

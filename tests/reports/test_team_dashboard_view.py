@@ -6,7 +6,7 @@ from django.utils import timezone
 from cohorts.factories import NominalFactory
 from cohorts.models import CohortMembership, Need, NeedStatus, Nominal, Pathway, UnmetReason
 from iom.core.factories import MembershipFactory, TeamFactory, UserFactory
-from iom.core.models import AuditEvent, Role, Team
+from iom.core.models import AuditEvent, CaseAccessGrant, Role, Team
 from supervision.factories import ContactFactory
 from supervision.models import Outcome
 from tests.actors import build_world, member, member_of_world
@@ -211,6 +211,8 @@ def test_navigation_offers_the_dashboard_to_managers_and_marks_it_current(client
         "Panel": False,
         "Governance reports": False,
         "Partner directory": False,
+        "Retention": False,
+        "Audit": False,
     }
     assert current("/reports/") == {
         "Caseload": False,
@@ -220,6 +222,8 @@ def test_navigation_offers_the_dashboard_to_managers_and_marks_it_current(client
         "Panel": False,
         "Governance reports": True,
         "Partner directory": False,
+        "Retention": False,
+        "Audit": False,
     }
     assert current("/people/panel/") == {
         "Caseload": False,
@@ -229,6 +233,8 @@ def test_navigation_offers_the_dashboard_to_managers_and_marks_it_current(client
         "Panel": True,
         "Governance reports": False,
         "Partner directory": False,
+        "Retention": False,
+        "Audit": False,
     }
     assert current("/people/") == {
         "Caseload": True,
@@ -238,6 +244,8 @@ def test_navigation_offers_the_dashboard_to_managers_and_marks_it_current(client
         "Panel": False,
         "Governance reports": False,
         "Partner directory": False,
+        "Retention": False,
+        "Audit": False,
     }
 
 
@@ -269,8 +277,8 @@ def test_the_query_count_does_not_grow_with_the_team(client, django_assert_num_q
     # reviews, releases, unallocated, caseload by worker, unmet needs); below the contact standard
     # (people, cohort settings, memberships, standards, contacts, those short); enforcement (people,
     # cohort settings, cohorts, absences, decisions, those due); referrals past their due date;
-    # audit insert
-    with django_assert_num_queries(26):
+    # break-glass openings of the last 7 days; audit insert
+    with django_assert_num_queries(27):
         response = client.get(URL)
     figures = response.context["figures"]
     assert figures.cohorts.active == size
@@ -339,3 +347,33 @@ def test_when_everyone_met_the_standard_and_no_decision_is_due_the_dashboard_say
     )
     assert "Everyone met their contact standard last week." in html
     assert "No one is waiting for an enforcement decision." in html
+
+
+def test_managers_see_how_often_restricted_records_were_opened_with_break_glass(client):
+    world = build_world()
+    manager = manager_of(world.own_team)
+    officer = member(Role.POLICE_OFFENDER_MANAGER, team=world.own_team)
+    other_team_person = NominalFactory.create(team=world.other_team)
+    for nominal, days_ago in (
+        (world.nominal, 1),
+        (world.nominal, 3),
+        (world.nominal, 9),
+        (other_team_person, 1),
+    ):
+        CaseAccessGrant.objects.create(
+            nominal_id=nominal.pk,
+            user=officer,
+            kind=CaseAccessGrant.Kind.BREAK_GLASS,
+            reason="Urgent safeguarding call from the hospital",
+            granted_by=officer,
+            granted_at=timezone.now() - timedelta(days=days_ago),
+            expires_at=timezone.now() - timedelta(days=days_ago) + timedelta(hours=4),
+        )
+    client.force_login(manager)
+
+    response = client.get(URL)
+
+    assert response.context["break_glass"] == 2  # the own team's, in the last 7 days
+    html = response.content.decode()
+    assert "restricted records opened with break-glass access in the last 7 days" in html
+    assert 'href="/people/restricted/break-glass-log/"' in html

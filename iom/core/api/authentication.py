@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
@@ -106,3 +107,25 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "A token from Account → API tokens: `Authorization: Bearer iom_…`.",
         }
+
+
+class VerifiedSessionAuthentication(authentication.SessionAuthentication):
+    """The browser's session, once it has passed the second factor (docs/decisions/0011).
+
+    A session signed in with the password alone is refused with 403, not treated as anonymous: the
+    person is signed in, but has not finished signing in."""
+
+    def authenticate(self, request: Request) -> tuple[User, None] | None:
+        result = super().authenticate(request)
+        if result is None:
+            return None
+        verified = getattr(result[0], "is_verified", None)
+        if not (verified and verified()):
+            raise exceptions.PermissionDenied(
+                "Finish signing in: enter the code from your authenticator app, then try again."
+            )
+        return result
+
+
+class VerifiedSessionScheme(SessionScheme):
+    target_class = "iom.core.api.authentication.VerifiedSessionAuthentication"

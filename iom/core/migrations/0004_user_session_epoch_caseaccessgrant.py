@@ -7,35 +7,85 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_api_token'),
+        ("core", "0003_api_token"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='session_epoch',
+            model_name="user",
+            name="session_epoch",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.CreateModel(
-            name='CaseAccessGrant',
+            name="CaseAccessGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nominal_id', models.BigIntegerField(db_index=True)),
-                ('kind', models.CharField(choices=[('allow_list', 'Allow-list'), ('break_glass', 'Break-glass')], max_length=20)),
-                ('reason', models.TextField(blank=True, help_text='Why: required for break-glass.')),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField(blank=True, help_text='Break-glass openings end.', null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('granted_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='case_access_grants', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nominal_id", models.BigIntegerField(db_index=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("allow_list", "Allow-list"), ("break_glass", "Break-glass")], max_length=20
+                    ),
+                ),
+                ("reason", models.TextField(blank=True, help_text="Why: required for break-glass.")),
+                ("granted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "expires_at",
+                    models.DateTimeField(blank=True, help_text="Break-glass openings end.", null=True),
+                ),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="case_access_grants",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-granted_at', '-id'],
-                'indexes': [models.Index(fields=['user', 'nominal_id'], name='case_access_by_user')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind', 'allow_list'), models.Q(models.Q(('reason', ''), _negated=True), ('expires_at__isnull', False)), _connector='OR'), name='break_glass_has_reason_and_end'), models.CheckConstraint(condition=models.Q(('revoked_at__isnull', True), ('revoked_by__isnull', False), _connector='OR'), name='case_access_revoked_by_someone')],
+                "ordering": ["-granted_at", "-id"],
+                "indexes": [models.Index(fields=["user", "nominal_id"], name="case_access_by_user")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("kind", "allow_list"),
+                            models.Q(models.Q(("reason", ""), _negated=True), ("expires_at__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="break_glass_has_reason_and_end",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("revoked_at__isnull", True), ("revoked_by__isnull", False), _connector="OR"
+                        ),
+                        name="case_access_revoked_by_someone",
+                    ),
+                ],
             },
         ),
     ]

@@ -15,8 +15,6 @@ from iom.core.passwords import ChangePasswordForm, ResetPasswordForm, ResetReque
 class ResetRequestView(auth_views.PasswordResetView):
     form_class = ResetRequestForm
     template_name = "core/passwords/reset_request.html"
-    email_template_name = "core/passwords/reset_email.txt"
-    subject_template_name = "core/passwords/reset_email_subject.txt"
     success_url = reverse_lazy("password-reset-done")
 
 

@@ -60,7 +60,7 @@ def set_up(request: AuthenticatedRequest) -> HttpResponse:
             form.add_service_error(error)
         else:
             if check.accepted:
-                _verified_in_this_session(request, check.device)  # type: ignore[arg-type]
+                _verified_in_this_session(request, check.device)
                 # The codes are in this response alone: stored only as django-otp's tokens, never
                 # carried through the session to a redirect, and not cached (never_cache: no-store).
                 return render(
@@ -106,7 +106,7 @@ def verify(request: AuthenticatedRequest) -> HttpResponse:
             form.add_service_error(error)
         else:
             if check.accepted:
-                _verified_in_this_session(request, check.device)  # type: ignore[arg-type]
+                _verified_in_this_session(request, check.device)
                 return redirect(next_url)
             form.add_error("code", check.refusal)
     return render(
@@ -137,7 +137,7 @@ def recovery_code(request: AuthenticatedRequest) -> HttpResponse:
             form.add_service_error(error)
         else:
             if check.accepted:
-                _verified_in_this_session(request, check.device)  # type: ignore[arg-type]
+                _verified_in_this_session(request, check.device)
                 left = second_factor.recovery_codes_left(request.user)
                 plural = "" if left == 1 else "s"
                 if left < FEW_RECOVERY_CODES:

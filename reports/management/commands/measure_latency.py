@@ -37,10 +37,15 @@ from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Count
+from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cohorts.models import Nominal, TimelineEvent
+from iom.core import second_factor
 from iom.core.models import Membership, Role, Team, User
 from iom.core.services import IssuedToken, create_api_token, revoke_api_token
 from partners.models import OPEN_STATUSES, WORKING_STATUSES, Referral
@@ -355,23 +360,44 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes] | None) -> None:
 
 
 def _sign_in(url: str, user: Any) -> str:
-    """Post the sign-in form with its CSRF token, as a browser does; return the Cookie header."""
+    """Post the sign-in form with its CSRF token, as a browser does, then the second factor's code
+    (the bench user is given an authenticator app, and the code computed as the app would); return
+    the Cookie header."""
+    csrf_name, session_name = settings.CSRF_COOKIE_NAME, settings.SESSION_COOKIE_NAME
     status, _, set_cookies, content = _request(url, "GET", "/sign-in/")
     cookies = SimpleCookie()
     for header in set_cookies:
         cookies.load(header)
     token = _CSRF_INPUT.search(content.decode())
-    if status != 200 or token is None or "csrftoken" not in cookies:
+    if status != 200 or token is None or csrf_name not in cookies:
         raise CommandError(f"GET /sign-in/ answered {status} without a CSRF token")
     form = {"username": user.email, "password": BENCH_PASSWORD, "csrfmiddlewaretoken": token[1], "next": ""}
     status, headers, set_cookies, _ = _request(
-        url, "POST", "/sign-in/", cookie=f"csrftoken={cookies['csrftoken'].value}", body=urlencode(form)
+        url, "POST", "/sign-in/", cookie=f"{csrf_name}={cookies[csrf_name].value}", body=urlencode(form)
     )
     for header in set_cookies:
         cookies.load(header)
-    if status != 302 or "sessionid" not in cookies:
+    if status != 302 or session_name not in cookies:
         raise CommandError(f"Signing in as {user.email} failed: {status} {headers.get('Location', '')}")
-    return "; ".join(f"{name}={cookies[name].value}" for name in ("csrftoken", "sessionid"))
+
+    device = second_factor.authenticator_for(user) or TOTPDevice.objects.create(
+        user=user, name=second_factor.AUTHENTICATOR_NAME, confirmed=True
+    )
+    verify = reverse(second_factor.VERIFY)
+    cookie = "; ".join(f"{name}={cookies[name].value}" for name in (csrf_name, session_name))
+    status, _, _, content = _request(url, "GET", verify, cookie=cookie)
+    token = _CSRF_INPUT.search(content.decode())
+    if status != 200 or token is None:
+        raise CommandError(f"GET {verify} answered {status} without its form")
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    form = {"code": f"{totp.token():0{device.digits}d}", "csrfmiddlewaretoken": token[1]}
+    status, headers, set_cookies, _ = _request(url, "POST", verify, cookie=cookie, body=urlencode(form))
+    for header in set_cookies:
+        cookies.load(header)
+    if status != 302:
+        raise CommandError(f"The second factor for {user.email} was refused: {status}")
+    return "; ".join(f"{name}={cookies[name].value}" for name in (csrf_name, session_name))
 
 
 def _measure(url: str, page: Page, warmup: int, requests: int) -> Result:

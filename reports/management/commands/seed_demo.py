@@ -37,6 +37,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cohorts import identifiers, services
 from cohorts.models import (
@@ -417,6 +418,11 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for user, role, where in logins:
             self.stdout.write(f"  {role.label:<28} {where:<28} {user.email}")
+        self.stdout.write(
+            f"\nSecond factor: every demo user has the same authenticator key, {DEMO_TOTP_KEY_BASE32}\n"
+            "  (add it to an authenticator app), or print the current code with\n"
+            "  .venv/bin/python manage.py second_factor_code <email>   (development only: DJANGO_DEBUG on)"
+        )
         manager = next(user for user, role, _ in logins if role == Role.MANAGER)
         token = _demo_api_token(manager)
         self.stdout.write(
@@ -530,8 +536,27 @@ def _build(nominals_per_team: int) -> tuple[list[tuple[User, Role, str]], int]:
         _supervise(new_people, staff[team], supervision_rng)
         _keep_diaries_current(team, staff[team])
         _refer(new_people, staff[team], REFERRALS[team_number], directory, partner_staff, partners_rng)
+    _restrict_a_staff_case(city, staff[city])
 
     return logins, created
+
+
+def _restrict_a_staff_case(team: Team, staff: Staff) -> None:
+    """One City person is a member of police staff: a restricted case, open to the manager and the
+    police offender manager alone (docs/decisions/0013-restricted-cases.md). Someone with no referral,
+    so the partners' demo is unchanged; once, so a later seeding finds it restricted already."""
+    people = Nominal.objects.filter(team=team, retention_status="")
+    if people.filter(access_restricted=True).exists():
+        return
+    nominal = people.filter(referrals__isnull=True).order_by("crn").first()
+    if nominal is None:
+        return
+    services.restrict_case(
+        actor=staff.manager,
+        nominal=nominal,
+        allowed_users=[staff.police_om],
+        reason="A member of Northshire Police staff: kept to the IOM sergeant and the offender manager.",
+    )
 
 
 def _summary() -> str:
@@ -598,6 +623,17 @@ def _organisation(name: str, kind: str, region: Region | None) -> Organisation:
 
 _password_hash: list[str] = []
 
+# Every demo user's authenticator app has this key: RFC 6238's published test key, so no one can
+# mistake it for a secret (docs/decisions/0011-second-factor.md). Real users set up their own.
+DEMO_TOTP_KEY = "3132333435363738393031323334353637383930"  # hex of b"12345678901234567890"
+DEMO_TOTP_KEY_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+
+
+def _demo_authenticator(user: User) -> None:
+    """A confirmed authenticator app with the demo key, so the demo logins can pass the second factor."""
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name="Demo authenticator", key=DEMO_TOTP_KEY, confirmed=True)
+
 
 def _user(
     local_part: str,
@@ -628,6 +664,7 @@ def _user(
         user.password = _password_hash[0]
         user.save(update_fields=["password"])
     Membership.objects.get_or_create(user=user, role=role, team=team, region=region)
+    _demo_authenticator(user)
     where = team.name if team else region.name if region else ""
     if role == Role.PARTNER and organisation is not None:
         where = organisation.name  # partner staff work for their organisation, not a team
