@@ -89,6 +89,7 @@ def person_context(request: AuthenticatedRequest, nominal: Nominal, tab: str) ->
         "can_manage": access.can_manage_team(request.user, nominal.team_id),
         "can_log_contact": access.can_log_contact(request.user, nominal),
         "break_glass_until": selectors.break_glass_until(request.user, nominal),
+        "may_export_subject_access": access.can_export_subject_access(request.user, nominal),
     }
 
 

@@ -452,3 +452,13 @@ def test_preparing_refuses_a_post_without_the_csrf_token(client):
     assert csrf_client.post(page_url(world.nominal)).status_code == 403
     assert not SubjectAccessExport.objects.exists()
     assert not AuditEvent.objects.filter(action="subject_access.requested").exists()
+
+
+def test_the_record_links_the_export_for_the_teams_managers_only(client):
+    world = build_world()
+    link = reverse("dataprotection:subject-access", args=[world.nominal.pk])
+    record = reverse("cohorts:nominal-detail", args=[world.nominal.pk])
+    client.force_login(member(Role.MANAGER, team=world.own_team))
+    assert f'href="{link}"' in client.get(record).content.decode()
+    client.force_login(member(Role.POLICE_OFFENDER_MANAGER, team=world.own_team))
+    assert f'href="{link}"' not in client.get(record).content.decode()
