@@ -163,7 +163,8 @@ def _open_membership() -> Exists:
 
 
 def people_on_caseload(*, team_id: int) -> int:
-    return Nominal.objects.filter(team_id=team_id).count()
+    # Records restricted or erased after retention review are out of normal use: not on the caseload.
+    return Nominal.objects.filter(team_id=team_id, retention_status="").count()
 
 
 def cohort_sizes(*, team_id: int) -> CohortSizes:
@@ -267,7 +268,7 @@ def caseload_by_worker(*, team_id: int) -> list[WorkerCaseload]:
     Frontline members of the team appear with 0, so an empty caseload shows as well as a full
     one; anyone else allocated (a manager, a worker from another team) appears too. One query.
     """
-    allocated = Nominal.objects.filter(team_id=team_id).filter(
+    allocated = Nominal.objects.filter(team_id=team_id, retention_status="").filter(
         Q(police_offender_manager=OuterRef("pk"))
         | Q(probation_practitioner=OuterRef("pk"))
         | Q(support_worker=OuterRef("pk"))

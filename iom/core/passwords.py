@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from iom.core import audit
+from iom.core import audit, services
 from iom.core.forms import GovukFormMixin
 from iom.core.models import User
 
@@ -114,7 +114,11 @@ class ResetPasswordForm(GovukFormMixin, _NewPasswordFields, SetPasswordForm):
     @transaction.atomic
     def save(self, commit: bool = True) -> User:
         user = super().save(commit=commit)
-        audit.record(actor=user, action="password.reset", target=user)
+        # Whoever knew the old password may have made API tokens with it: they stop working too.
+        revoked_tokens = services.revoke_all_api_tokens(actor=user, user=user)
+        audit.record(
+            actor=user, action="password.reset", target=user, detail={"api_tokens_revoked": revoked_tokens}
+        )
         return user
 
 

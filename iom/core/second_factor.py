@@ -224,13 +224,19 @@ def reset_second_factor(*, actor: User, user: User) -> None:
     removed_apps, _ = TOTPDevice.objects.filter(user=user).delete()
     removed_codes = StaticToken.objects.filter(device__user=user).count()
     StaticDevice.objects.filter(user=user).delete()
-    # Every session of theirs ends, verified or not: whoever has the phone may have one.
+    # Every session of theirs ends, verified or not: whoever has the phone may have one; and so does
+    # every API token, which stands in for the second factor (decision 0011).
     core_services.end_sessions(user=user, reason="second factor reset", actor=actor)
+    revoked_tokens = core_services.revoke_all_api_tokens(actor=actor, user=user)
     audit.record(
         actor=actor,
         action="second_factor.reset",
         target=user,
-        detail={"authenticator_apps": removed_apps, "recovery_codes": removed_codes},
+        detail={
+            "authenticator_apps": removed_apps,
+            "recovery_codes": removed_codes,
+            "api_tokens_revoked": revoked_tokens,
+        },
     )
 
 

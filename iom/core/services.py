@@ -88,6 +88,16 @@ def revoke_api_token(*, actor: User, token: ApiToken) -> ApiToken:
     return token
 
 
+def revoke_all_api_tokens(*, actor: User, user: User) -> int:
+    """Revoke every token the user still holds, each audited: after their second factor is reset or
+    their password reset, a token made by whoever had the phone or the password must stop working."""
+    revoked = 0
+    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()):
+        revoke_api_token(actor=actor, token=token)
+        revoked += 1
+    return revoked
+
+
 def note_api_token_used(token: ApiToken) -> None:
     """Keep `last_used_at` to the minute without a write on every request."""
     now = timezone.now()

@@ -7,6 +7,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from iom.core import audit, services, sessions
 from iom.core.models import Membership, User
@@ -16,6 +17,9 @@ from iom.core.models import Membership, User
 def audit_sign_in(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     audit.record(actor=user, action="user.signed_in", target=user)
     if request is not None and hasattr(request, "session"):
+        # Django keeps the session's data when the same person signs in again (the admin's sign-in
+        # page accepts a signed-in user): every password sign-in needs a new second-factor code.
+        request.session.pop(DEVICE_ID_SESSION_KEY, None)
         sessions.start(request)
 
 

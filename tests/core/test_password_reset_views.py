@@ -150,3 +150,18 @@ def test_the_worker_sends_nothing_to_an_account_deactivated_since(client):
     user = UserFactory.create(email="sam@example.org", is_active=False)
     send_password_reset_link(user_id=user.pk)
     assert mail.outbox == []
+
+
+def test_a_reset_revokes_the_api_tokens_made_with_the_old_password(client):
+    from iom.core import services
+    from iom.core.factories import MembershipFactory
+
+    user = UserFactory.create(email="sam@example.org")
+    MembershipFactory.create(user=user)  # a role: only people who use the service hold tokens
+    issued = services.create_api_token(actor=user, name="Force data feed", lifetime_days=30)
+    request_link(client, "sam@example.org")
+    form_url = follow_link(client, link_in(mail.outbox[0]))
+    client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    issued.token.refresh_from_db()
+    assert issued.token.revoked_at is not None
+    assert AuditEvent.objects.get(action="password.reset").detail == {"api_tokens_revoked": 1}

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_otp import DEVICE_ID_SESSION_KEY
 from rest_framework.test import APIClient
 
 from iom.core import services
@@ -100,3 +101,19 @@ def test_the_session_says_whether_the_second_factor_is_done_without_a_query_per_
         assert client.get(reverse("account:security")).status_code == 200
     # The security page itself counts the person's app and codes (two queries); nothing else does.
     assert sum("otp_" in query["sql"] for query in queries.captured_queries) == 2
+
+
+def test_signing_in_again_through_the_admin_asks_for_a_new_code(client):
+    """Django keeps a session's data when the same person signs in again, and the admin's sign-in page
+    takes a signed-in user: the second factor's mark must not survive a new password sign-in."""
+    staff = member(Role.ADMINISTRATOR)
+    staff.set_password("plum orchard lantern 47")
+    staff.save()
+    client.force_login(staff)  # verified (tests/conftest.py)
+    assert client.get("/admin/").status_code == 200
+
+    response = client.post("/admin/login/", {"username": staff.email, "password": "plum orchard lantern 47"})
+
+    assert response.status_code == 302
+    assert DEVICE_ID_SESSION_KEY not in client.session
+    assert client.get("/admin/")["Location"].startswith(reverse("account:second-factor-verify"))

@@ -7,6 +7,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from iom.core import second_factor
+from iom.core import services as core_services
 from iom.core.factories import UserFactory
 from iom.core.models import AuditEvent, Role
 from tests.actors import build_world, member
@@ -150,7 +151,7 @@ def test_an_administrator_resets_a_second_factor_and_the_reset_names_both():
     assert not StaticDevice.objects.filter(user=user).exists()
     event = AuditEvent.objects.get(action="second_factor.reset")
     assert (event.actor, event.target_id) == (administrator, str(user.pk))
-    assert event.detail == {"authenticator_apps": 1, "recovery_codes": 10}
+    assert event.detail == {"authenticator_apps": 1, "recovery_codes": 10, "api_tokens_revoked": 0}
 
 
 def test_the_reset_ends_the_persons_sessions():
@@ -179,3 +180,17 @@ def test_the_key_is_offered_in_groups_of_four_and_the_qr_code_as_an_image():
     )
     assert second_factor.secret_in_groups(device) == "GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ"
     assert second_factor.qr_code_data_uri(device).startswith("data:image/svg+xml;base64,")
+
+
+def test_the_reset_revokes_the_persons_api_tokens():
+    # A token stands in for the second factor: one made by whoever had the phone must stop working.
+    administrator = member(Role.ADMINISTRATOR)
+    user = member(Role.POLICE_OFFENDER_MANAGER, team=build_world().own_team)
+    issued = core_services.create_api_token(actor=user, name="Force data feed", lifetime_days=30)
+
+    second_factor.reset_second_factor(actor=administrator, user=user)
+
+    issued.token.refresh_from_db()
+    assert issued.token.revoked_by == administrator
+    assert AuditEvent.objects.get(action="second_factor.reset").detail["api_tokens_revoked"] == 1
+    assert AuditEvent.objects.filter(action="api_token.revoked", target_id=str(issued.token.pk)).exists()

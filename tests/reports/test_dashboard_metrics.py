@@ -397,3 +397,16 @@ def test_the_dashboard_takes_twenty_queries_however_many_people(django_assert_nu
     assert figures.below_standard
     # Absent every other person; only those on a cohort now (every third) await a decision.
     assert len(figures.enforcement_due) == 1 + sum(1 for index in range(size) if index % 2 and index % 3 == 0)
+
+
+def test_records_out_of_normal_use_after_retention_review_are_not_on_the_caseload_figures():
+    world = build_world()
+    worker = member(Role.POLICE_OFFENDER_MANAGER, team=world.own_team)
+    kept = NominalFactory.create(team=world.own_team, police_offender_manager=worker)
+    NominalFactory.create(team=world.own_team, police_offender_manager=worker, retention_status="restricted")
+    NominalFactory.create(team=world.own_team, retention_status="erased")
+
+    assert metrics.people_on_caseload(team_id=world.own_team.pk) == 2  # the world's person and `kept`
+    counts = {row.worker_id: row.people for row in metrics.caseload_by_worker(team_id=world.own_team.pk)}
+    assert counts[worker.pk] == 1
+    assert kept.police_offender_manager == worker
