@@ -186,14 +186,21 @@ def get_nominal_for_user(*, user: User, nominal_id: int) -> Nominal:
         # One answer for "no such person" and "not yours": a 403 would confirm that this
         # person is managed by IOM. Attempts on real records are still logged.
         if Nominal.objects.filter(pk=nominal_id).exists():
-            audit.record(
-                actor=user,
-                action="nominal.access_denied",
-                target_type="cohorts.nominal",
-                target_id=nominal_id,
-                nominal_id=nominal_id,
-            )
+            record_access_denied(user=user, nominal_id=nominal_id)
         raise Http404("No such person") from None
+
+
+def record_access_denied(*, user: User, nominal_id: int, detail: dict[str, object] | None = None) -> None:
+    """Log a refused attempt on a real person's record (nominal.access_denied). The page answers 404
+    all the same, so only the audit shows that someone tried."""
+    audit.record(
+        actor=user,
+        action="nominal.access_denied",
+        target_type="cohorts.nominal",
+        target_id=nominal_id,
+        nominal_id=nominal_id,
+        detail=detail,
+    )
 
 
 def open_nominal_record(*, user: User, nominal_id: int, page: str) -> Nominal:

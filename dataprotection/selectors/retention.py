@@ -16,9 +16,10 @@ from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 
+from cohorts import selectors as cohort_selectors
 from cohorts.models import CohortMembership, Nominal, RetentionStatus
 from dataprotection.models import RetentionDecision
-from iom.core import access, audit
+from iom.core import access
 from iom.core.models import User
 
 VIEWS = ("due", "restricted", "decisions")
@@ -170,13 +171,7 @@ def get_person_for_retention_review(*, user: User, nominal_id: int) -> Nominal:
         return with_retention_facts(reviewable_people(user)).get(pk=nominal_id)
     except Nominal.DoesNotExist:
         if Nominal.objects.filter(pk=nominal_id).exists():
-            audit.record(
-                actor=user,
-                action="nominal.access_denied",
-                target_type="cohorts.nominal",
-                target_id=nominal_id,
-                nominal_id=nominal_id,
-            )
+            cohort_selectors.record_access_denied(user=user, nominal_id=nominal_id)
         raise Http404("No such person") from None
 
 

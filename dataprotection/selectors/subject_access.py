@@ -36,6 +36,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.text import capfirst
 
+from cohorts import selectors as cohort_selectors
 from cohorts.models import Nominal, TimelineEvent
 from dataprotection.models import SubjectAccessExport
 from iom.core import access, audit
@@ -179,13 +180,8 @@ def get_nominal_for_subject_access(*, user: User, nominal_id: int) -> Nominal:
     nominal = Nominal.objects.select_related("team").filter(pk=nominal_id).first()
     if nominal is None or not access.can_export_subject_access(user, nominal):
         if nominal is not None:
-            audit.record(
-                actor=user,
-                action="nominal.access_denied",
-                target_type="cohorts.nominal",
-                target_id=nominal_id,
-                nominal_id=nominal_id,
-                detail={"page": "subject-access"},
+            cohort_selectors.record_access_denied(
+                user=user, nominal_id=nominal_id, detail={"page": "subject-access"}
             )
         raise Http404("No such person")
     return nominal
@@ -216,11 +212,8 @@ def get_subject_access_export_for_user(*, user: User, export_id: int) -> Subject
     )
     if export is None or not access.can_export_subject_access(user, export.nominal):
         if export is not None:
-            audit.record(
-                actor=user,
-                action="nominal.access_denied",
-                target_type="cohorts.nominal",
-                target_id=export.nominal_id,
+            cohort_selectors.record_access_denied(
+                user=user,
                 nominal_id=export.nominal_id,
                 detail={"page": "subject-access-export", "export_id": export_id},
             )

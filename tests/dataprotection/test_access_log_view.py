@@ -9,14 +9,9 @@ from django.utils import timezone
 from iom.core import audit
 from iom.core.factories import OrganisationFactory
 from iom.core.models import AuditEvent, CaseAccessGrant, Role
-from tests.actors import build_world, member
+from tests.actors import member
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 def url(nominal) -> str:

@@ -18,7 +18,7 @@ from reports.pack.build import BuiltPack
 from reports.services import build_report
 from supervision.factories import ContactFactory
 from supervision.models import ContactAttendee
-from tests.actors import build_world, member
+from tests.actors import member
 from tests.api.clients import token_client
 from tests.cohorts.test_nominal_create_view import form as new_person_form
 from tests.cohorts.test_record_views import details
@@ -26,16 +26,6 @@ from tests.partners.referrals_to_us import Scene
 from tests.supervision.test_log_contact_view import three_fields
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_world()
-
-
-@pytest.fixture
-def manager(world):
-    return member(Role.MANAGER, team=world.own_team)
 
 
 @pytest.fixture

@@ -10,16 +10,11 @@ from django.utils import timezone
 from iom.core import audit
 from iom.core.factories import OrganisationFactory
 from iom.core.models import AuditEvent, Role
-from tests.actors import build_world, member
+from tests.actors import member
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("dataprotection:audit")
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from dataprotection.selectors.retention import (
     review_cut_off,
 )
 from iom.core.models import CaseAccessGrant, Role
-from tests.actors import build_world, member
+from tests.actors import member
 
 pytestmark = pytest.mark.django_db
 
@@ -26,16 +26,6 @@ TODAY = datetime.date(2026, 12, 1)
 
 def years_ago(years: int, days: int = 0) -> datetime.date:
     return TODAY.replace(year=TODAY.year - years) - datetime.timedelta(days=days)
-
-
-@pytest.fixture
-def world():
-    return build_world()
-
-
-@pytest.fixture
-def manager(world):
-    return member(Role.MANAGER, team=world.own_team)
 
 
 def due_ids(manager, **filters) -> list[int]:

@@ -12,50 +12,24 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from cohorts import selectors as cohort_selectors
-from cohorts.models import (
-    Alias,
-    Allocation,
-    Assessment,
-    CohortReview,
-    Feedback,
-    Goal,
-    Need,
-    NeedUpdate,
-    Nominal,
-    NominalChange,
-    Offence,
-    OffenceCategory,
-    RetentionStatus,
-    TimelineEvent,
-)
+from cohorts.models import CohortReview, NeedUpdate, Nominal, RetentionStatus
 from dataprotection.factories import left_iom
 from dataprotection.models import RetentionDecision, SubjectAccessExport
 from dataprotection.selectors.retention import HeldRows, erasure_counts, rows_held_on
 from dataprotection.services import retention as services
-from iom.core import access, audit
+from iom.core import access
 from iom.core.models import AuditEvent, CaseAccessGrant, Role
-from partners import services as partner_services
-from partners.factories import PartnerOrganisationFactory, PartnerServiceFactory, ReferralFactory
 from reports.factories import ReportRunFactory
 from reports.models import ReportRun
-from supervision.models import AppointmentSeries, Contact, ContactAttendee, ContactStandard, EnforcementAction
-from tests.actors import build_world, member
+from supervision.models import ContactAttendee
+from tests.actors import member
+from tests.dataprotection import everything
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 SEVEN_YEARS_AGO = TODAY - datetime.timedelta(days=7 * 365)
 NEXT_YEAR = TODAY + datetime.timedelta(days=365)
-
-
-@pytest.fixture
-def world():
-    return build_world()
-
-
-@pytest.fixture
-def manager(world):
-    return member(Role.MANAGER, team=world.own_team)
 
 
 @pytest.fixture
@@ -67,86 +41,13 @@ def due(world, manager):
 
 def one_of_everything(world, manager) -> dict[str, Any]:
     """The world's person, gone from IOM seven years, with a row in every table that holds something
-    about them (a referral sent and accepted through the services, so the partner's grant is real)."""
-    nominal = world.nominal
-    officer = member(Role.POLICE_OFFENDER_MANAGER, team=world.own_team)
-    day = SEVEN_YEARS_AGO - datetime.timedelta(days=100)
-    membership = left_iom(nominal, on=SEVEN_YEARS_AGO, by=manager)
-    CohortReview.objects.create(
-        membership=membership, reviewed_on=day, outcome="continue", rationale="Engaging", reviewed_by=manager
+    about them (tests/dataprotection/everything.py) and a subject access export asked for."""
+    membership = left_iom(world.nominal, on=SEVEN_YEARS_AGO, by=manager)
+    made = everything.one_of_everything(
+        world, manager=manager, day=SEVEN_YEARS_AGO - datetime.timedelta(days=100), membership=membership
     )
-    Alias.objects.create(nominal=nominal, name="Deano")
-    NominalChange.objects.create(
-        nominal=nominal, version=2, field="address_area", old_value="LS1", new_value="LS2", changed_by=officer
-    )
-    Allocation.objects.create(
-        nominal=nominal, role="police_offender_manager", worker=officer, started_on=day, allocated_by=manager
-    )
-    Assessment.objects.create(
-        nominal=nominal, kind="rosh", level="high", assessed_on=day, assessed_by=officer
-    )
-    Offence.objects.create(
-        nominal=nominal,
-        kind="proven",
-        category=OffenceCategory.objects.order_by("pk")[0],
-        occurred_on=day,
-        recorded_by=officer,
-    )
-    need = Need.objects.create(nominal=nominal, pathway="accommodation", status="identified", updated_on=day)
-    NeedUpdate.objects.create(
-        need=need, status="identified", note="Sofa surfing", updated_on=day, updated_by=officer
-    )
-    Goal.objects.create(nominal=nominal, in_their_words="Get my own flat", set_on=day, recorded_by=officer)
-    Feedback.objects.create(
-        nominal=nominal, given_on=day, what_helps="My worker listens", recorded_by=officer
-    )
-    series = AppointmentSeries.objects.create(
-        nominal=nominal,
-        kind="office",
-        purpose="monitoring",
-        weekdays="024",
-        time=datetime.time(10, 0),
-        starts_on=day,
-        ends_on=day + datetime.timedelta(weeks=4),
-        created_by=officer,
-    )
-    contact = Contact.objects.create(
-        nominal=nominal,
-        series=series,
-        date=day,
-        time=datetime.time(10, 0),
-        kind="office",
-        purpose="monitoring",
-        outcome="attended_complied",
-        notes="Talked about the new tenancy.",
-        logged_by=officer,
-    )
-    ContactAttendee.objects.create(contact=contact, user=officer, organisation=officer.organisation)
-    TimelineEvent.objects.create(
-        nominal=nominal,
-        kind="contact",
-        occurred_on=day,
-        summary="Office visit: attended and complied",
-        source_type=ContentType.objects.get_for_model(Contact),
-        source_id=contact.pk,
-        recorded_by=officer,
-    )
-    ContactStandard.objects.create(
-        nominal=nominal, contacts_per_week=2, reason="Stable", set_on=day, set_by=manager
-    )
-    EnforcementAction.objects.create(
-        nominal=nominal, kind="first_warning", reason="Two absences", decided_on=day, recorded_by=manager
-    )
-    housing = PartnerOrganisationFactory.create(name="Northshire Housing Advice")
-    service = PartnerServiceFactory.create(organisation=housing, name="Tenancy support")
-    referral = ReferralFactory.create(nominal=nominal, service=service, referred_by=manager)
-    partner_services.send_referral(actor=manager, referral=referral)
-    partner = member(Role.PARTNER, organisation=housing)
-    partner_services.accept_referral(actor=partner, referral=referral)
-    CaseAccessGrant.objects.create(nominal_id=nominal.pk, user=officer, kind="allow_list", granted_by=manager)
-    SubjectAccessExport.objects.create(nominal=nominal, team=world.own_team, requested_by=manager)
-    audit.record(actor=officer, action="nominal.viewed", target=nominal, nominal_id=nominal.pk)
-    return {"officer": officer, "partner": partner, "referral": referral}
+    SubjectAccessExport.objects.create(nominal=world.nominal, team=world.own_team, requested_by=manager)
+    return made
 
 
 # Keep -------------------------------------------------------------------------------------------

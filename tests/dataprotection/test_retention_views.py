@@ -13,7 +13,7 @@ from dataprotection.factories import RetentionDecisionFactory, left_iom
 from dataprotection.models import RetentionDecision
 from dataprotection.services import retention as services
 from iom.core.models import AuditEvent, Role
-from tests.actors import build_world, member
+from tests.actors import member
 
 pytestmark = pytest.mark.django_db
 
@@ -21,16 +21,6 @@ TODAY = timezone.localdate()
 SEVEN_YEARS_AGO = datetime.date(TODAY.year - 7, TODAY.month, min(TODAY.day, 28))
 NEXT_YEAR = TODAY + datetime.timedelta(days=365)
 LIST = reverse("dataprotection:retention")
-
-
-@pytest.fixture
-def world():
-    return build_world()
-
-
-@pytest.fixture
-def manager(world):
-    return member(Role.MANAGER, team=world.own_team)
 
 
 @pytest.fixture

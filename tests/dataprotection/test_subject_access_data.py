@@ -5,41 +5,19 @@ import json
 from typing import Any
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from cohorts.models import (
-    Alias,
-    Allocation,
-    Assessment,
-    CohortMembership,
-    CohortReview,
-    Feedback,
-    Goal,
-    Need,
-    NeedUpdate,
-    Nominal,
-    NominalChange,
-    Offence,
-    OffenceCategory,
-    TimelineEvent,
-)
+from cohorts.models import Alias, Nominal
 from dataprotection.models import RetentionDecision, SubjectAccessExport
 from dataprotection.selectors.subject_access import POLICE_INTELLIGENCE, subject_access_data
 from dataprotection.services.subject_access import subject_access_json
 from iom.core import audit
-from iom.core.models import AuditEvent, CaseAccessGrant, Role
-from partners import services as partner_services
-from partners.factories import PartnerOrganisationFactory, PartnerServiceFactory, ReferralFactory
+from iom.core.models import AuditEvent, Role
+from partners.factories import ReferralFactory
 from partners.models import ReferralEvent
-from supervision.models import (
-    AppointmentSeries,
-    Contact,
-    ContactAttendee,
-    ContactStandard,
-    EnforcementAction,
-)
+from supervision.models import AppointmentSeries, Contact
 from tests.actors import build_world, member
+from tests.dataprotection import everything
 
 pytestmark = pytest.mark.django_db
 
@@ -47,118 +25,14 @@ DAY = datetime.date(2025, 3, 4)
 POLICE_NOTE = "Seen with two known burglars outside the pawn shop"
 
 
-def one_of_everything(world, *, note: str = "Talked about the new tenancy.") -> dict[str, Any]:
-    """The world's person with a row in every table that can hold something about them, each made with
-    the apps' factories or models, and a referral sent and accepted through the services (so the
-    disclosure, its recipient and the partner's access are real)."""
-    nominal = world.nominal
+def one_of_everything(world, *, note: str = everything.NOTE) -> dict[str, Any]:
+    """The world's person with a row in every table that can hold something about them
+    (tests/dataprotection/everything.py) on DAY, police intelligence among them, a retention
+    decision and an earlier export."""
     manager = member(Role.MANAGER, team=world.own_team)
-    officer = member(Role.POLICE_OFFENDER_MANAGER, team=world.own_team)
-    Alias.objects.create(nominal=nominal, name="Deano")
-    NominalChange.objects.create(
-        nominal=nominal, version=2, field="address_area", old_value="LS1", new_value="LS2", changed_by=officer
-    )
-    Allocation.objects.create(
-        nominal=nominal, role="police_offender_manager", worker=officer, started_on=DAY, allocated_by=manager
-    )
-    membership = CohortMembership.objects.create(
-        nominal=nominal,
-        cohort="fixed",
-        status="active",
-        proposed_by=officer,
-        proposed_on=DAY,
-        proposal_reason="Persistent burglary",
-        entry_date=DAY,
-        review_due=DAY + datetime.timedelta(days=90),
-    )
-    CohortReview.objects.create(
-        membership=membership,
-        reviewed_on=DAY,
-        outcome="continue",
-        rationale="Engaging well",
-        reviewed_by=manager,
-    )
-    Assessment.objects.create(
-        nominal=nominal, kind="rosh", level="high", assessed_on=DAY, assessed_by=officer
-    )
-    Offence.objects.create(
-        nominal=nominal,
-        kind="proven",
-        category=OffenceCategory.objects.earliest("pk"),
-        occurred_on=DAY,
-        recorded_by=officer,
-    )
-    need = Need.objects.create(nominal=nominal, pathway="accommodation", status="identified", updated_on=DAY)
-    NeedUpdate.objects.create(
-        need=need, status="identified", note="Sofa surfing", updated_on=DAY, updated_by=officer
-    )
-    Goal.objects.create(nominal=nominal, in_their_words="Get my own flat", set_on=DAY, recorded_by=officer)
-    Feedback.objects.create(
-        nominal=nominal,
-        given_on=DAY,
-        what_helps="My worker listens",
-        helps_themes=["worker"],
-        recorded_by=officer,
-    )
-    series = AppointmentSeries.objects.create(
-        nominal=nominal,
-        kind="office",
-        purpose="monitoring",
-        weekdays="024",
-        time=datetime.time(10, 0),
-        starts_on=DAY,
-        ends_on=DAY + datetime.timedelta(weeks=4),
-        created_by=officer,
-    )
-    contact = Contact.objects.create(
-        nominal=nominal,
-        series=series,
-        date=DAY,
-        time=datetime.time(10, 0),
-        kind="office",
-        purpose="monitoring",
-        outcome="attended_complied",
-        notes=note,
-        logged_by=officer,
-    )
-    ContactAttendee.objects.create(contact=contact, user=officer, organisation=officer.organisation)
-    police_contact = Contact.objects.create(
-        nominal=nominal,
-        date=DAY,
-        time=datetime.time(15, 0),
-        kind="home_visit",
-        purpose="monitoring",
-        outcome="attended_complied",
-        notes=POLICE_NOTE,
-        sensitivity="police",
-        logged_by=officer,
-    )
-    TimelineEvent.objects.create(
-        nominal=nominal,
-        kind="contact",
-        occurred_on=DAY,
-        summary="Home visit: attended and complied",
-        body=POLICE_NOTE,
-        visibility="police",
-        source_type=ContentType.objects.get_for_model(Contact),
-        source_id=police_contact.pk,
-        recorded_by=officer,
-    )
-    ContactStandard.objects.create(
-        nominal=nominal, contacts_per_week=2, reason="Stable housing", set_on=DAY, set_by=manager
-    )
-    EnforcementAction.objects.create(
-        nominal=nominal, kind="first_warning", reason="Two absences", decided_on=DAY, recorded_by=manager
-    )
-    housing = PartnerOrganisationFactory.create(name="Northshire Housing Advice")
-    service = PartnerServiceFactory.create(organisation=housing, name="Tenancy support")
-    referral = ReferralFactory.create(nominal=nominal, service=service, referred_by=manager)
-    partner_services.send_referral(actor=manager, referral=referral)
-    partner = member(Role.PARTNER, organisation=housing)
-    partner_services.accept_referral(actor=partner, referral=referral)
-    CaseAccessGrant.objects.create(nominal_id=nominal.pk, user=officer, kind="allow_list", granted_by=manager)
+    made = everything.one_of_everything(world, manager=manager, day=DAY, note=note, police_note=POLICE_NOTE)
     RetentionDecision.objects.create(
-        nominal_id=nominal.pk,
+        nominal_id=world.nominal.pk,
         team=world.own_team,
         decision="keep",
         reason="Still in touch with probation",
@@ -167,24 +41,17 @@ def one_of_everything(world, *, note: str = "Talked about the new tenancy.") -> 
     )
     # An earlier export, answered: its files are a copy of the record, so only its facts are exported.
     SubjectAccessExport.objects.create(
-        nominal=nominal,
+        nominal=world.nominal,
         team=world.own_team,
         requested_by=manager,
         status="succeeded",
         progress=100,
-        json_file=f"subject-access/0/earlier-{nominal.pk}.json",
-        pdf_file=f"subject-access/0/earlier-{nominal.pk}.pdf",
+        json_file=f"subject-access/0/earlier-{world.nominal.pk}.json",
+        pdf_file=f"subject-access/0/earlier-{world.nominal.pk}.pdf",
         json_sha256="a" * 64,
         pdf_sha256="b" * 64,
     )
-    audit.record(actor=officer, action="nominal.viewed", target=nominal, nominal_id=nominal.pk)
-    return {
-        "manager": manager,
-        "officer": officer,
-        "partner": partner,
-        "housing": housing,
-        "referral": referral,
-    }
+    return made
 
 
 def _section(data, key):

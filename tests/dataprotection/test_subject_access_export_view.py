@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from dataprotection.models import SubjectAccessExport
 from iom.core.models import Role
-from tests.actors import build_world, member
+from tests.actors import member
 from tests.dataprotection.test_subject_access_views import download_url, fast_pdf, page_url, prepare  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -16,11 +16,6 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 def status_url(export: SubjectAccessExport) -> str:
     return reverse("dataprotection:subject-access-export", args=[export.pk])
-
-
-@pytest.fixture
-def world():
-    return build_world()
 
 
 @pytest.fixture

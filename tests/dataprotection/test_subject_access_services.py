@@ -15,20 +15,10 @@ from dataprotection.models import SubjectAccessExport
 from dataprotection.services import subject_access as services
 from dataprotection.services.retention import erase_personal_data
 from iom.core.models import AuditEvent, Membership, Role
-from tests.actors import build_world, member
+from tests.actors import member
 from tests.dataprotection.test_subject_access_views import fast_pdf  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world():
-    return build_world()
-
-
-@pytest.fixture
-def manager(world):
-    return member(Role.MANAGER, team=world.own_team)
 
 
 def _files(export: SubjectAccessExport) -> list[str]:

@@ -415,7 +415,7 @@ def navigation(client, url):
 def test_workers_have_a_diary_item_current_on_both_diaries(client):
     world = build_world()
     client.force_login(member(Role.SUPPORT_WORKER, team=world.own_team))
-    others = {"Referrals": False, "Partner directory": False, "Retention": False, "Audit": False}
+    others = {"Referrals": False, "Partner directory": False}
     assert navigation(client, MY_DIARY) == {"Caseload": False, "Diary": True, **others}
     assert navigation(client, TEAM_DIARY) == {"Caseload": False, "Diary": True, **others}
     assert navigation(client, "/people/") == {"Caseload": True, "Diary": False, **others}
