@@ -4,7 +4,7 @@ Three steps, and the browser carries nothing between them but a random token:
 
 1. `receive_tracker` checks the file as a whole (type, size, encoding, headings), keeps it under
    MEDIA_ROOT/imports/<token>.csv beside a note of who uploaded it for which team, and audits the
-   dry run with the file's SHA-256.
+   dry run with the file's SHA-256. The file is deleted once imported, or after CONFIRM_WITHIN.
 2. `check_tracker` validates every row against the database as it is now. It runs for the dry
    run and again inside the apply transaction, because the database may change in between.
 3. `apply_tracker_import` creates each good row through the same services as the pages
@@ -41,7 +41,9 @@ MAX_BYTES = 2 * 1024 * 1024
 # Applying runs every row through the services (about 30 queries each) in one request, so the cap
 # keeps an import well inside gunicorn's 60-second timeout. A larger tracker is split into files.
 MAX_ROWS = 1000
-# A dry run can be confirmed for this long; the stored file itself is kept, as the audit's evidence.
+# A dry run can be confirmed for this long. The uploaded file (names, dates of birth, identifiers) is
+# deleted once imported, and any upload older than this by beat (remove_old_uploads): the audit keeps
+# its SHA-256 as the evidence of what was imported.
 CONFIRM_WITHIN = timedelta(hours=24)
 # How many rows the results page lists; the counts always cover the whole file.
 PREVIEW_ROWS = 100
@@ -779,4 +781,27 @@ def apply_tracker_import(*, actor: User, stored: StoredImport, skip_failing_rows
             token=stored.token,
         ),
     )
+    # The people are in the records now; the file is not needed. Its note stays until the sweep, so
+    # the confirmation page can still say who imported it.
+    transaction.on_commit(lambda: default_storage.delete(stored.path))
     return result
+
+
+def remove_old_uploads(*, now: datetime | None = None) -> int:
+    """Delete every kept upload and note older than CONFIRM_WITHIN: a dry run nobody confirmed, or
+    the note of an import. Returns how many files went. Run by beat (cohorts.tasks)."""
+    cut_off = (now or timezone.now()) - CONFIRM_WITHIN
+    try:
+        _, names = default_storage.listdir(STORAGE_FOLDER)
+    except FileNotFoundError:
+        return 0
+    removed = 0
+    for name in names:
+        path = f"{STORAGE_FOLDER}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cut_off:
+                default_storage.delete(path)
+                removed += 1
+        except FileNotFoundError:  # removed meanwhile (imported, or a second sweep)
+            continue
+    return removed

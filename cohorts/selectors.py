@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import OrderBy
 from django.db.models.functions import Coalesce
@@ -431,6 +432,41 @@ def break_glass_log_for(user: User, *, filters: BreakGlassFilters | None = None)
     if filters.until is not None:
         openings = openings.filter(granted_at__date__lte=filters.until)
     return openings.order_by("-granted_at", "-id")
+
+
+@dataclass(frozen=True)
+class BreakGlassLogPage:
+    page: Page[CaseAccessGrant]
+    # Each opening with its person when the user may open the record (None: the CRN alone is shown).
+    rows: list[tuple[CaseAccessGrant, Nominal | None]]
+
+
+def open_break_glass_log(
+    *, user: User, filters: BreakGlassFilters, page_number: str | int | None, page_size: int
+) -> BreakGlassLogPage:
+    """A page of the break-glass log (break_glass_log_for), with the people the user may open named;
+    reading it is logged (break_glass_log.viewed)."""
+    page = Paginator(break_glass_log_for(user, filters=filters), page_size).get_page(page_number)
+    openings = list(page.object_list)
+    named = names_visible_to(user, [grant.nominal_id for grant in openings])
+    audit.record(
+        actor=user,
+        action="break_glass_log.viewed",
+        detail={"filtered": filters.any, "page": page.number},
+    )
+    return BreakGlassLogPage(page=page, rows=[(grant, named.get(grant.nominal_id)) for grant in openings])
+
+
+def record_break_glass_form_viewed(*, user: User, nominal: Nominal) -> None:
+    """The break-glass form shows the restricted record's CRN to someone who may not open it yet: a
+    look at the record, logged (break_glass.form_viewed)."""
+    audit.record(
+        actor=user,
+        action="break_glass.form_viewed",
+        target=nominal,
+        nominal_id=nominal.pk,
+        detail={"crn_shown": bool(nominal.crn)},
+    )
 
 
 def break_glass_users(user: User) -> list[User]:

@@ -325,6 +325,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "reports.tasks.resend_stalled_reports_task",
         "schedule": 15 * 60,
     },
+    # Tracker uploads (names, dates of birth, identifiers) nobody imported within a day.
+    "remove-old-tracker-uploads": {
+        "task": "cohorts.tasks.remove_old_tracker_uploads_task",
+        "schedule": 60 * 60,
+    },
     # Subject access exports nothing is building any more (their worker gone, their message lost).
     "resend-stalled-subject-access-exports": {
         "task": "dataprotection.tasks.resend_stalled_subject_access_exports_task",

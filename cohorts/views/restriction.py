@@ -8,7 +8,6 @@ members who cannot open the record, so it looks the person up within the user's 
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -25,7 +24,7 @@ from cohorts.forms import (
 )
 from cohorts.models import Nominal
 from cohorts.views.person import nominal_for_form, person_context
-from iom.core import access, audit
+from iom.core import access
 from iom.core.http import AuthenticatedRequest
 from iom.core.models import CaseAccessGrant, User
 
@@ -166,6 +165,9 @@ def break_glass(request: AuthenticatedRequest, nominal_id: int) -> HttpResponse:
         selectors.get_nominal_for_user(user=request.user, nominal_id=nominal_id)
         raise Http404("No such person")
     form = BreakGlassForm(request.POST or None)
+    if not form.is_bound:
+        # The form shows the record's CRN to someone who may not open it yet.
+        selectors.record_break_glass_form_viewed(user=request.user, nominal=nominal)
     if form.is_bound and form.is_valid():
         try:
             grant = services.break_glass(
@@ -228,23 +230,14 @@ def break_glass_log(request: AuthenticatedRequest) -> HttpResponse:
         filters = selectors.BreakGlassFilters(
             identifier=data["identifier"], user=data["user"], since=data["since"], until=data["until"]
         )
-    openings = selectors.break_glass_log_for(request.user, filters=filters)
-    page = Paginator(openings, BREAK_GLASS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    named = selectors.names_visible_to(request.user, [grant.nominal_id for grant in rows])
-    audit.record(
-        actor=request.user,
-        action="break_glass_log.viewed",
-        detail={"filtered": filters.any, "page": page.number},
+    log = selectors.open_break_glass_log(
+        user=request.user,
+        filters=filters,
+        page_number=request.GET.get("page"),
+        page_size=BREAK_GLASS_LOG_PAGE_SIZE,
     )
     return render(
         request,
         "cohorts/restriction/break_glass_log.html",
-        {
-            "form": form,
-            "filters": filters,
-            "page": page,
-            "rows": [(grant, named.get(grant.nominal_id)) for grant in rows],
-            "now": timezone.now(),
-        },
+        {"form": form, "filters": filters, "page": log.page, "rows": log.rows, "now": timezone.now()},
     )

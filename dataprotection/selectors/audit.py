@@ -127,6 +127,25 @@ def people_openable_by(*, user: User, nominal_ids: set[int]) -> dict[int, Nomina
     return {nominal.pk: nominal for nominal in nominals_visible_to(user).filter(pk__in=sorted(nominal_ids))}
 
 
+# What people typed about a person (a restriction's or break-glass reason, a cancellation's reason,
+# an identifier searched for) is shown only to a viewer who may open that person's record: an
+# administrator, who holds no case records, never sees it. Other keys hold ids, counts and choices.
+FREE_TEXT_KEYS = frozenset({"reason", "identifier"})
+WITHHELD = "(withheld: you may not open this record)"
+# Actions about a person that name no record: the identifier typed may still be someone's.
+ABOUT_AN_UNNAMED_PERSON = frozenset({"break_glass.no_match"})
+
+
+def shown_detail(event: AuditEvent, people: dict[int, Nominal]) -> dict[str, Any]:
+    """The event's detail as this viewer may read it, given the people on the page they may open
+    (people_openable_by): free text about someone else's record is withheld."""
+    detail = event.detail if isinstance(event.detail, dict) else {}
+    about_someone = event.nominal_id is not None or event.action in ABOUT_AN_UNNAMED_PERSON
+    if not about_someone or (event.nominal_id is not None and event.nominal_id in people):
+        return detail
+    return {key: WITHHELD if key in FREE_TEXT_KEYS and value else value for key, value in detail.items()}
+
+
 # Each person's access log ---------------------------------------------------------------------------
 
 

@@ -221,6 +221,20 @@ def get_subject_access_export_for_user(*, user: User, export_id: int) -> Subject
     return export
 
 
+def open_subject_access_export(*, user: User, export_id: int) -> SubjectAccessExport:
+    """The export's page, which names the person: a consultation, logged. Its progress polls are not
+    (the page they refresh was)."""
+    export = get_subject_access_export_for_user(user=user, export_id=export_id)
+    audit.record(
+        actor=user,
+        action="subject_access.export_viewed",
+        target=export,
+        nominal_id=export.nominal_id,
+        detail={"status": export.status},
+    )
+    return export
+
+
 def subject_access_exports_of(nominal: Nominal) -> QuerySet[SubjectAccessExport]:
     """The person's exports, newest first, with who asked (and their organisation) in the same query."""
     return SubjectAccessExport.objects.filter(nominal=nominal).select_related("requested_by__organisation")

@@ -8,8 +8,10 @@ reason is missing) is a ValidationError; a person they may not review is Permiss
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import Storage
@@ -19,12 +21,16 @@ from django.utils import timezone
 from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from cohorts.models import Nominal, RetentionStatus
-from dataprotection.models import RetentionDecision
+from dataprotection.models import RetentionDecision, SubjectAccessExport
 from dataprotection.selectors.retention import HeldRows, is_due_for_review, rows_held_on
+from dataprotection.services.subject_access import delete_stored_files, stored_names
 from iom.core import access, audit
 from iom.core.models import CaseAccessGrant, User
 
 ERASED_GIVEN_NAME = "Erased"
+# What a grant's reason (a break-glass reason, or the restriction's reason copied to the allow-list)
+# becomes: a break-glass grant must keep a reason (a check constraint), and the text may name the person.
+ERASED_REASON = "Erased"
 ERASED_FAMILY_NAME = "record"
 # What an erased person's row keeps: its id and team (so the audit trail and the decisions still
 # resolve to a team), its retention status and bookkeeping. Every other field is emptied, so a
@@ -175,8 +181,9 @@ def erase_personal_data(*, actor: User, nominal: Nominal, reason: str) -> Erasur
 
     Every row that hangs off them (rows_held_on: contacts, appointments, timeline, change history,
     assessments, referrals and their events, cohort memberships ...) is deleted, deepest first; object
-    permissions on those rows and on the person go; grants to open the case are revoked; files of
-    deleted rows leave storage once the transaction commits. The person's own row stays, emptied of
+    permissions on those rows and on the person go; grants to open the case are revoked and their
+    reasons overwritten; files of deleted rows, and every file a subject access export of the person
+    may have written, leave storage once the transaction commits. The person's own row stays, emptied of
     personal data and marked erased, so the audit trail's ids still resolve. AuditEvent rows are
     untouched (the database refuses to change them anyway); they hold ids and actions, not content.
     """
@@ -189,8 +196,20 @@ def erase_personal_data(*, actor: User, nominal: Nominal, reason: str) -> Erasur
             "or has been restricted after review"
         )
     now = timezone.now()
+    # Locked, so a build of an export cannot finish after this: its finish waits, then finds no row
+    # and deletes its files itself. Their files go by the names a build writes, whatever the row says
+    # (a build writes the JSON long before its row names it).
+    export_ids = list(
+        SubjectAccessExport.objects.select_for_update()
+        .filter(nominal_id=nominal.pk)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    export_files = [
+        name for pk in export_ids for name in stored_names(pk) if (Path(settings.MEDIA_ROOT) / name).exists()
+    ]
     held = rows_held_on(nominal)
-    files = _files_of(held)
+    files = _files_of([rows for rows in held if rows.model is not SubjectAccessExport])
     deleted: dict[str, int] = {}
     permissions_removed = _remove_object_permissions(Nominal, [nominal.pk])
     for rows in held:
@@ -202,6 +221,7 @@ def erase_personal_data(*, actor: User, nominal: Nominal, reason: str) -> Erasur
     grants_revoked = CaseAccessGrant.objects.filter(nominal_id=nominal.pk, revoked_at__isnull=True).update(
         revoked_at=now, revoked_by=actor
     )
+    CaseAccessGrant.objects.filter(nominal_id=nominal.pk).exclude(reason="").update(reason=ERASED_REASON)
     Nominal.objects.filter(pk=nominal.pk).update(
         **_erased_values(), retention_status=RetentionStatus.ERASED, version=F("version") + 1
     )
@@ -215,11 +235,13 @@ def erase_personal_data(*, actor: User, nominal: Nominal, reason: str) -> Erasur
             "deleted": dict(sorted(deleted.items())),
             "object_permissions_removed": permissions_removed,
             "case_access_grants_revoked": grants_revoked,
-            "files_deleted": len(files),
+            "files_deleted": len(files) + len(export_files),
         },
     )
     if files:
         transaction.on_commit(lambda: _delete_files(files))
+    if export_ids:
+        transaction.on_commit(lambda: _delete_export_files(export_ids))
     return Erasure(decision=decision, deleted=deleted)
 
 
@@ -241,6 +263,11 @@ def _erased_values() -> dict[str, Any]:
 def _delete_files(files: list[tuple[Storage, str]]) -> None:
     for storage, name in files:
         storage.delete(name)
+
+
+def _delete_export_files(export_ids: list[int]) -> None:
+    for export_id in export_ids:
+        delete_stored_files(export_id)
 
 
 def _files_of(held: list[HeldRows]) -> list[tuple[Storage, str]]:

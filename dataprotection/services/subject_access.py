@@ -136,7 +136,10 @@ def _fail_if_out_of_attempts(export_id: int) -> None:
         pk=export_id, attempts__gte=MAX_ATTEMPTS, status=Status.BUILDING, lease_expires_at__lt=timezone.now()
     )
     with transaction.atomic():
-        _fail(gave_up, export_id=export_id, reason=reason)
+        failed = _fail(gave_up, export_id=export_id, reason=reason)
+    if failed:
+        # The attempts that died may have written the JSON.
+        delete_stored_files(export_id)
 
 
 def _holding(export: SubjectAccessExport) -> Q:
@@ -181,8 +184,11 @@ def build_subject_access_export(*, export_id: int) -> None:
     except Exception as error:  # nothing else mends by trying again at once: fail, and say why
         logger.exception("subject access export %s failed", export.pk)
         _finish_failed(export, reason=_reason_for(error, export))
+        _discard_files_nobody_serves(export.pk)
         return
-    _finish_succeeded(export, built)
+    if not _finish_succeeded(export, built):
+        # Erased meanwhile (the row is gone), or failed by another attempt: nobody serves these files.
+        _discard_files_nobody_serves(export.pk)
 
 
 def _build(export: SubjectAccessExport, progress: Callable[[int, str], None]) -> _Built:
@@ -212,6 +218,27 @@ def _build(export: SubjectAccessExport, progress: Callable[[int, str], None]) ->
 def stored_name(export_id: int, export_format: ExportFormat) -> str:
     """Fixed by the export's id: a retry overwrites, never adds a second copy."""
     return f"subject-access/{export_id}/subject-access-{export_id}.{export_format}"
+
+
+def stored_names(export_id: int) -> list[str]:
+    """Every name a build of the export may have written, whatever its row says: a build writes the
+    JSON long before its row names it."""
+    return [stored_name(export_id, export_format) for export_format in FORMATS]
+
+
+def delete_stored_files(export_id: int) -> None:
+    """Remove whatever a build of the export wrote (missing files are fine)."""
+    for name in stored_names(export_id):
+        (Path(settings.MEDIA_ROOT) / name).unlink(missing_ok=True)
+
+
+def _discard_files_nobody_serves(export_id: int) -> None:
+    """After an attempt ends without succeeding, delete the files it may have written, unless another
+    attempt holds the export (it writes the same names) or has finished it (its files are served)."""
+    status = SubjectAccessExport.objects.filter(pk=export_id).values_list("status", flat=True).first()
+    if status in (Status.BUILDING, Status.SUCCEEDED):
+        return
+    delete_stored_files(export_id)
 
 
 def _store(export: SubjectAccessExport, content: bytes, export_format: ExportFormat) -> str:
@@ -255,7 +282,9 @@ def _release(export: SubjectAccessExport) -> None:
 
 
 @transaction.atomic
-def _finish_succeeded(export: SubjectAccessExport, built: _Built) -> None:
+def _finish_succeeded(export: SubjectAccessExport, built: _Built) -> bool:
+    """Record the files if this attempt still holds the export; False when it does not (erased, or
+    taken over): an erasure locks the person's exports, so a finish waits for it and then finds none."""
     json_sha256 = hashlib.sha256(built.json).hexdigest()
     pdf_sha256 = hashlib.sha256(built.pdf).hexdigest()
     counts = built.data.counts()
@@ -292,6 +321,7 @@ def _finish_succeeded(export: SubjectAccessExport, built: _Built) -> None:
                 "attempt": export.attempts,
             },
         )
+    return bool(finished)
 
 
 @transaction.atomic
@@ -299,8 +329,8 @@ def _finish_failed(export: SubjectAccessExport, *, reason: str) -> None:
     _fail(_holding(export), export_id=export.pk, reason=reason)
 
 
-def _fail(condition: Q, *, export_id: int, reason: str) -> None:
-    """Fail the export if it still meets the condition, and log it once."""
+def _fail(condition: Q, *, export_id: int, reason: str) -> bool:
+    """Fail the export if it still meets the condition, and log it once. True if it failed it."""
     failed = SubjectAccessExport.objects.filter(condition).update(
         status=Status.FAILED, finished_at=timezone.now(), lease_expires_at=None, failure_reason=reason
     )
@@ -313,6 +343,7 @@ def _fail(condition: Q, *, export_id: int, reason: str) -> None:
             nominal_id=export.nominal_id,
             detail={"reason": reason, "attempt": export.attempts},
         )
+    return bool(failed)
 
 
 # Downloading -------------------------------------------------------------------------------------

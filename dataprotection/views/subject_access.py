@@ -57,15 +57,18 @@ def subject_access(request: AuthenticatedRequest, nominal_id: int) -> HttpRespon
 @never_cache
 @require_GET
 def subject_access_export(request: AuthenticatedRequest, export_id: int) -> HttpResponse:
-    export = selectors.get_subject_access_export_for_user(user=request.user, export_id=export_id)
-    seen = _state_seen(export)
-    context = {"export": export, "nominal": export.nominal, "seen": seen}
     if request.htmx:
         # The page polls for the progress panel alone (a template partial); a poll that has seen
         # this state already gets nothing, so a screen reader hears each change once.
+        export = selectors.get_subject_access_export_for_user(user=request.user, export_id=export_id)
+        seen = _state_seen(export)
         if request.GET.get("seen") == seen:
             return HttpResponse(status=204)
+        context = {"export": export, "nominal": export.nominal, "seen": seen}
         return render(request, "dataprotection/subject_access/export.html#status", context)
+    # The whole page, which names the person, is logged; the polls are not.
+    export = selectors.open_subject_access_export(user=request.user, export_id=export_id)
+    context = {"export": export, "nominal": export.nominal, "seen": _state_seen(export)}
     return render(request, "dataprotection/subject_access/export.html", context)
 
 

@@ -3,6 +3,8 @@ no domain model is registered here, and every change made here is audited."""
 
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -250,3 +252,59 @@ class ApiTokenAdmin(admin.ModelAdmin):
                 services.revoke_api_token(actor=request.user, token=token)  # type: ignore[arg-type]
         plural = "" if len(live) == 1 else "s"
         self.message_user(request, f"Revoked {len(live)} token{plural}", messages.SUCCESS)
+
+
+# Sign-in lockouts (django-axes). Deleting an access attempt lifts its lockout at once: axes' own admin
+# would let an administrator do that without a trace, so it is registered again here, audited. Its logs
+# of attempts are read-only: the audit trail already records each sign-in, failure and lockout.
+for _axes_model in (AccessAttempt, AccessLog, AccessFailureLog):
+    if admin.site.is_registered(_axes_model):
+        admin.site.unregister(_axes_model)
+
+
+@admin.register(AccessAttempt)
+class AuditedAccessAttemptAdmin(AccessAttemptAdmin):
+    """Access attempts: deleting one unlocks the account (or address) it locked, recorded as
+    user.unlocked with the username and address, in the same transaction."""
+
+    # axes' "clean up expired attempts" deletes without naming what went; expired attempts lock nobody.
+    actions: list[str] = []
+
+    def delete_model(self, request: HttpRequest, obj: AccessAttempt) -> None:
+        with transaction.atomic():
+            pk, username, ip_address = obj.pk, obj.username or "", obj.ip_address or ""
+            super().delete_model(request, obj)
+            audit.record(
+                actor=request.user,  # type: ignore[arg-type]
+                action="user.unlocked",
+                target_type="axes.accessattempt",
+                target_id=pk,
+                detail={
+                    "username": username,
+                    "ip_address": ip_address,
+                    "failures": obj.failures_since_start,
+                },
+            )
+
+    def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[AccessAttempt]) -> None:
+        with transaction.atomic():
+            for obj in list(queryset):
+                self.delete_model(request, obj)
+
+
+class _ReadOnlyAxesLog:
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AccessLog)
+class ReadOnlyAccessLogAdmin(_ReadOnlyAxesLog, AccessLogAdmin):
+    pass
+
+
+@admin.register(AccessFailureLog)
+class ReadOnlyAccessFailureLogAdmin(_ReadOnlyAxesLog, AccessFailureLogAdmin):
+    pass

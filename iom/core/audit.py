@@ -83,6 +83,8 @@ _KIND_ACTIONS: dict[str, tuple[str, ...]] = {
         "retention.review_viewed",
         "retention.erasure_viewed",
         "subject_access.viewed",
+        "subject_access.export_viewed",  # an export's page, naming the person (not its progress polls)
+        "break_glass.form_viewed",  # the break-glass form, showing a restricted case's CRN
     ),
     # New information about a person.
     COLLECTION: (
@@ -181,6 +183,7 @@ _KIND_ACTIONS: dict[str, tuple[str, ...]] = {
         "api_token.created",
         "api_token.revoked",
         "api_token.rejected",
+        "user.unlocked",  # an administrator deleted a sign-in lockout (Administration, Access attempts)
     ),
     ADMINISTRATION: (
         "partner_organisation.created",

@@ -1,8 +1,9 @@
 """Passwords: reset by an emailed link, and change for someone signed in.
 
-Django's own views and token generator do the work; these forms give them GOV.UK markup, our words,
-and an audit row in the same transaction as the change. Changing a password changes the session
-auth hash (User.get_session_auth_hash), which signs the user out of every other session.
+Django's own views and token generator do the work; these forms give them GOV.UK markup and our
+words, and save through iom.core.services (the change and its audit row in one transaction).
+Changing a password changes the session auth hash (User.get_session_auth_hash), which signs the user
+out of every other session.
 """
 
 from typing import Any
@@ -111,15 +112,9 @@ class ResetPasswordForm(GovukFormMixin, _NewPasswordFields, SetPasswordForm):
         super().__init__(user, *args, **kwargs)
         self.name_new_password_fields()
 
-    @transaction.atomic
     def save(self, commit: bool = True) -> User:
-        user = super().save(commit=commit)
-        # Whoever knew the old password may have made API tokens with it: they stop working too.
-        revoked_tokens = services.revoke_all_api_tokens(actor=user, user=user)
-        audit.record(
-            actor=user, action="password.reset", target=user, detail={"api_tokens_revoked": revoked_tokens}
-        )
-        return user
+        """Django's view calls this; the service writes and audits (always: commit is Django's)."""
+        return services.reset_password(user=self.user, new_password=self.cleaned_data["new_password1"])
 
 
 class ChangePasswordForm(GovukFormMixin, _NewPasswordFields, PasswordChangeForm):
@@ -137,8 +132,6 @@ class ChangePasswordForm(GovukFormMixin, _NewPasswordFields, PasswordChangeForm)
         current.widget.attrs.pop("autofocus", None)  # focus moving on its own confuses screen readers
         self.name_new_password_fields()
 
-    @transaction.atomic
     def save(self, commit: bool = True) -> User:
-        user = super().save(commit=commit)
-        audit.record(actor=user, action="password.changed", target=user)
-        return user
+        """Django's view calls this; the service writes and audits (always: commit is Django's)."""
+        return services.change_password(user=self.user, new_password=self.cleaned_data["new_password1"])

@@ -1,4 +1,4 @@
-"""Writes that belong to the core: API tokens."""
+"""Writes that belong to the core: API tokens, sessions, passwords."""
 
 import hashlib
 import secrets
@@ -126,3 +126,26 @@ def end_sessions(*, user: User, reason: str, actor: User | None = None) -> None:
         actor_label="" if actor is not None else "system",
         detail={"reason": reason},
     )
+
+
+@transaction.atomic
+def reset_password(*, user: User, new_password: str) -> User:
+    """Set a new password from an emailed reset link (the user is not signed in: they act for
+    themselves). Whoever knew the old password may have made API tokens with it: they stop working too."""
+    user.set_password(new_password)
+    user.save()
+    revoked_tokens = revoke_all_api_tokens(actor=user, user=user)
+    audit.record(
+        actor=user, action="password.reset", target=user, detail={"api_tokens_revoked": revoked_tokens}
+    )
+    return user
+
+
+@transaction.atomic
+def change_password(*, user: User, new_password: str) -> User:
+    """A signed-in user's new password. It changes the session auth hash, which signs them out of
+    every other session (the view keeps this one)."""
+    user.set_password(new_password)
+    user.save()
+    audit.record(actor=user, action="password.changed", target=user)
+    return user

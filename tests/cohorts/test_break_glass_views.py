@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cohorts import services
 from cohorts.factories import NominalFactory
+from iom.core import audit
 from iom.core.models import AuditEvent, CaseAccessGrant, Role
 from tests.actors import build_world, member
 
@@ -92,11 +93,24 @@ def test_the_break_glass_page_of_a_record_opens_it_for_the_team(client, world, o
     assert client.get(response["Location"]).status_code == 200
 
 
+def test_showing_the_break_glass_form_with_the_crn_is_logged_as_a_consultation(client, world, officer):
+    client.force_login(officer)
+    url = reverse("cohorts:break-glass", args=[world.nominal.pk])
+
+    client.get(url)
+    client.post(url, {"reason": "short"})  # refused: the form again, not a second look logged
+
+    viewed = AuditEvent.objects.get(action="break_glass.form_viewed")
+    assert (viewed.actor, viewed.nominal_id) == (officer, world.nominal.pk)
+    assert audit.kind_of(viewed.action) == audit.CONSULTATION
+
+
 def test_the_break_glass_page_of_another_teams_record_is_not_found_and_the_attempt_logged(client, world):
     outsider = member(Role.POLICE_OFFENDER_MANAGER, team=world.other_team)
     client.force_login(outsider)
     assert client.get(reverse("cohorts:break-glass", args=[world.nominal.pk])).status_code == 404
     assert AuditEvent.objects.filter(action="nominal.access_denied", actor=outsider).exists()
+    assert not AuditEvent.objects.filter(action="break_glass.form_viewed").exists()
 
 
 def _opening(world, user, *, reason=REASON, days_ago=0):

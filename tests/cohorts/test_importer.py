@@ -1,6 +1,7 @@
 """The tracker import service: reading, checking, keeping and applying a CSV (cohorts/importer.py)."""
 
 import hashlib
+import os
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 from cohorts import importer
 from cohorts.factories import NominalFactory
 from cohorts.models import Allocation, CohortMembership, Ethnicity, Nominal, TimelineEvent
+from cohorts.tasks import remove_old_tracker_uploads_task
 from iom.core.models import AuditEvent, Role
 from tests.actors import build_world, member
 
@@ -459,6 +461,48 @@ def test_an_upload_is_imported_once_only(world, manager, pom):
     with pytest.raises(ValidationError, match="already been imported"):
         importer.apply_tracker_import(actor=manager, stored=stored, skip_failing_rows=False)
     assert Nominal.objects.filter(family_name="Bell").count() == 1
+
+
+def test_an_imported_file_is_deleted_once_the_import_commits_and_its_note_kept(
+    world, manager, pom, settings, django_capture_on_commit_callbacks
+):
+    stored = receive(world, manager, GOOD)
+    with django_capture_on_commit_callbacks(execute=True):
+        importer.apply_tracker_import(actor=manager, stored=stored, skip_failing_rows=False)
+    assert not (settings.MEDIA_ROOT / stored.path).exists()
+    # The confirmation page still finds the upload, and says it was imported.
+    found = importer.get_stored_import_for_user(user=manager, token=stored.token)
+    assert importer.applied_import(found) is not None
+    with pytest.raises(ValidationError, match="already been imported"):
+        importer.apply_tracker_import(actor=manager, stored=found, skip_failing_rows=False)
+
+
+def test_a_failed_import_keeps_the_file_to_be_confirmed_again(
+    world, manager, pom, settings, django_capture_on_commit_callbacks
+):
+    stored = receive(world, manager, tracker("Amy,Bell,31/02/1990,,,,,,,,"))
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        importer.apply_tracker_import(actor=manager, stored=stored, skip_failing_rows=False)
+    assert (settings.MEDIA_ROOT / stored.path).exists()
+
+
+def test_uploads_older_than_a_day_are_removed_by_the_sweep(world, manager, settings):
+    old = receive(world, manager, GOOD)
+    recent = receive(world, manager, tracker("Amy,Bell,,,,,,,,,"))
+    folder = settings.MEDIA_ROOT / "imports"
+    a_day_ago = (timezone.now() - importer.CONFIRM_WITHIN - timedelta(minutes=1)).timestamp()
+    for name in (f"{old.token}.csv", f"{old.token}.json"):
+        os.utime(folder / name, (a_day_ago, a_day_ago))
+
+    assert remove_old_tracker_uploads_task.apply().get() == 2
+
+    assert sorted(path.name for path in folder.iterdir()) == [f"{recent.token}.csv", f"{recent.token}.json"]
+    with pytest.raises(Http404):
+        importer.get_stored_import_for_user(user=manager, token=old.token)
+
+
+def test_the_sweep_has_nothing_to_do_before_any_upload(settings):
+    assert importer.remove_old_uploads() == 0
 
 
 def test_a_kept_file_that_changed_on_disk_is_refused(world, manager, settings):

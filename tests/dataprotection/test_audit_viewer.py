@@ -266,3 +266,62 @@ def test_the_query_count_does_not_grow_with_the_page(client, world, staff, djang
     with django_assert_num_queries(7):
         response = client.get(URL, {"action": "referral."})
     assert len(response.context["rows"]) == 20  # the other team's events are not the manager's
+
+
+# Free text about a person: only for a viewer who may open the record ----------------------------------
+
+REASON = "His sister is the victim"
+
+
+def _export(client, **params) -> str:
+    response = client.get(reverse("dataprotection:audit-export"), params)
+    return b"".join(response.streaming_content).decode()
+
+
+def test_a_reason_about_a_person_is_shown_to_a_viewer_who_may_open_the_record(client, world, staff):
+    event(staff["manager"], "restriction.added", nominal=world.nominal, detail={"reason": REASON})
+    client.force_login(staff["manager"])
+    assert REASON in client.get(URL, {"action": "restriction."}).content.decode()
+    assert REASON in _export(client, action="restriction.")
+
+
+def test_a_reason_about_a_person_is_withheld_from_an_administrator(client, world, staff):
+    event(
+        staff["manager"],
+        "restriction.added",
+        nominal=world.nominal,
+        detail={"reason": REASON, "allowed_user_ids": [staff["manager"].pk]},
+    )
+    client.force_login(staff["administrator"])
+    page = client.get(URL, {"action": "restriction."}).content.decode()
+    assert REASON not in page
+    assert "withheld" in page
+    assert "allowed_user_ids" in page  # ids and counts stay
+    exported = _export(client, action="restriction.")
+    assert REASON not in exported
+    assert "withheld" in exported
+
+
+def test_a_break_glass_reason_is_withheld_from_a_manager_not_on_the_allow_list(client, world, staff):
+    event(staff["own_worker"], "nominal.break_glass", nominal=world.nominal, detail={"reason": REASON})
+    world.nominal.access_restricted = True
+    world.nominal.save(update_fields=["access_restricted"])
+    client.force_login(staff["manager"])
+    page = client.get(URL, {"action": "nominal.break_glass"}).content.decode()
+    assert "nominal.break_glass" in page
+    assert REASON not in page
+    assert REASON not in _export(client, action="nominal.break_glass")
+
+
+def test_an_identifier_searched_for_without_a_match_is_withheld(client, world, staff):
+    event(
+        staff["own_worker"],
+        "break_glass.no_match",
+        detail={"identifier": "X765432", "reason": "Checking a name from the police briefing"},
+    )
+    for viewer in ("manager", "administrator"):
+        client.force_login(staff[viewer])
+        page = client.get(URL, {"action": "break_glass."}).content.decode()
+        assert "break_glass.no_match" in page
+        assert "X765432" not in page
+        assert "police briefing" not in page

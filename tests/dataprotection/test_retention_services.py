@@ -226,6 +226,29 @@ def test_erasure_removes_partners_access_and_revokes_case_grants(world, manager)
     assert grant.revoked_by == manager
 
 
+def test_erasure_overwrites_the_reasons_held_on_case_grants(due, manager):
+    """The restriction's reason is copied to every allow-list grant, and a break-glass reason says why
+    someone opened the record: both may name the person, so neither survives the erasure."""
+    officer = member(Role.POLICE_OFFENDER_MANAGER, team=due.team)
+    CaseAccessGrant.objects.create(
+        nominal_id=due.pk, user=manager, kind="allow_list", reason="Victim is his sister", granted_by=manager
+    )
+    CaseAccessGrant.objects.create(
+        nominal_id=due.pk,
+        user=officer,
+        kind="break_glass",
+        reason="Checking the address of Mr Robson's sister",
+        granted_by=officer,
+        expires_at=timezone.now(),
+    )
+    CaseAccessGrant.objects.create(nominal_id=due.pk, user=officer, kind="allow_list", granted_by=manager)
+
+    services.erase_personal_data(actor=manager, nominal=due, reason="Retention period over")
+
+    reasons = sorted(CaseAccessGrant.objects.filter(nominal_id=due.pk).values_list("reason", flat=True))
+    assert reasons == ["", services.ERASED_REASON, services.ERASED_REASON]
+
+
 def test_a_restricted_record_may_be_erased(due, manager):
     services.restrict_after_review(actor=manager, nominal=due, reason="No longer needed")
     due.refresh_from_db()

@@ -92,6 +92,21 @@ def test_the_decisions_tab_names_people_and_hides_erased_names(signed_in, due, m
     assert "Maddox" not in page
 
 
+def test_the_decisions_tab_withholds_the_reason_on_a_restricted_case_the_manager_may_not_open(
+    signed_in, due, manager, world
+):
+    services.keep_after_review(
+        actor=manager, nominal=due, reason="Robson's sister is the victim", next_review_on=NEXT_YEAR
+    )
+    Nominal.objects.filter(pk=due.pk).update(access_restricted=True)  # the manager is not on its allow-list
+
+    page = signed_in.get(LIST, {"view": "decisions"}).content.decode()
+
+    assert "Restricted case" in page
+    assert "Reason withheld: restricted record" in page
+    assert "sister" not in page
+
+
 @pytest.mark.parametrize("role", [Role.POLICE_OFFENDER_MANAGER, Role.NATIONAL, Role.ADMINISTRATOR])
 def test_the_list_is_not_there_for_anyone_but_managers(client, world, role):
     client.force_login(member(role, team=world.own_team if role == Role.POLICE_OFFENDER_MANAGER else None))

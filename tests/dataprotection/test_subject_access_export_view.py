@@ -5,7 +5,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dataprotection.models import SubjectAccessExport
-from iom.core.models import Role
+from iom.core import audit
+from iom.core.models import AuditEvent, Role
 from tests.actors import member
 from tests.dataprotection.test_subject_access_views import download_url, fast_pdf, page_url, prepare  # noqa: F401
 
@@ -51,6 +52,19 @@ def test_an_export_being_built_shows_its_progress_and_polls_every_two_seconds(cl
     assert "Laying out the PDF" in html
     assert 'role="status"' in html
     assert "Download PDF" not in html
+
+
+def test_opening_the_page_is_logged_as_a_consultation_but_its_polls_are_not(client, world, manager):
+    export = _building(world, manager)
+
+    client.get(status_url(export))
+    client.get(status_url(export), **HTMX)
+    client.get(status_url(export), **HTMX)
+
+    viewed = AuditEvent.objects.get(action="subject_access.export_viewed")
+    assert (viewed.actor, viewed.nominal_id, viewed.target_id) == (manager, world.nominal.pk, str(export.pk))
+    assert viewed.detail == {"status": "building"}
+    assert audit.kind_of(viewed.action) == audit.CONSULTATION
 
 
 def test_a_poll_gets_the_progress_panel_alone(client, world, manager):

@@ -221,3 +221,98 @@ def test_erasing_the_record_deletes_its_exports_and_their_files_and_keeps_their_
     assert erased.detail["deleted"]["dataprotection.SubjectAccessExport"] == 1
     assert erased.detail["files_deleted"] == 2
     assert AuditEvent.objects.filter(action="subject_access.built", nominal_id=world.nominal.pk).exists()
+
+
+# Files a build wrote and nobody serves ---------------------------------------------------------------
+
+
+def _folder(export: SubjectAccessExport) -> Path:
+    return Path(settings.MEDIA_ROOT) / "subject-access" / str(export.pk)
+
+
+def _on_disk(export: SubjectAccessExport) -> list[str]:
+    folder = _folder(export)
+    return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
+
+
+def test_a_build_failing_after_the_json_was_written_leaves_no_file(world, manager, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("layout exploded")
+
+    monkeypatch.setattr(services, "subject_access_pdf", broken)
+    export = _queued(world, manager)
+
+    services.build_subject_access_export(export_id=export.pk)
+
+    assert SubjectAccessExport.objects.get(pk=export.pk).status == "failed"
+    assert _on_disk(export) == []
+
+
+def test_a_build_out_of_attempts_deletes_what_the_attempts_that_died_wrote(world, manager):
+    export = _queued(world, manager)
+    _folder(export).mkdir(parents=True)
+    (_folder(export) / f"subject-access-{export.pk}.json").write_bytes(b"{}")
+    SubjectAccessExport.objects.filter(pk=export.pk).update(
+        status="building",
+        attempts=services.MAX_ATTEMPTS,
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
+
+    services.build_subject_access_export(export_id=export.pk)
+
+    assert SubjectAccessExport.objects.get(pk=export.pk).status == "failed"
+    assert _on_disk(export) == []
+
+
+def test_a_build_whose_record_was_erased_while_it_ran_deletes_its_files(world, manager, monkeypatch):
+    export = _queued(world, manager)
+
+    def erased_while_laying_out(data, **kwargs):
+        # The erasure commits between the JSON and the PDF: the export's row is gone.
+        SubjectAccessExport.objects.filter(pk=export.pk).delete()
+        return b"%PDF-1.7 stand-in"
+
+    monkeypatch.setattr(services, "subject_access_pdf", erased_while_laying_out)
+
+    services.build_subject_access_export(export_id=export.pk)
+
+    assert not AuditEvent.objects.filter(action="subject_access.built").exists()
+    assert _on_disk(export) == []
+
+
+@pytest.mark.usefixtures("fast_pdf")
+def test_an_attempt_that_lost_its_lease_leaves_the_files_of_the_attempt_that_finished(world, manager):
+    export = _queued(world, manager)
+    stale = services.claim_subject_access_export(export.pk)
+    assert stale is not None
+    SubjectAccessExport.objects.filter(pk=export.pk).update(
+        lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    services.build_subject_access_export(export_id=export.pk)  # the attempt that took over finishes
+    progress = services._progress_reporter(stale)
+
+    built = services._build(stale, progress)  # the stale attempt writes the same names, then finishes
+    assert services._finish_succeeded(stale, built) is False
+    services._discard_files_nobody_serves(export.pk)
+
+    assert SubjectAccessExport.objects.get(pk=export.pk).status == "succeeded"
+    assert _on_disk(export) == [f"subject-access-{export.pk}.json", f"subject-access-{export.pk}.pdf"]
+
+
+def test_erasing_during_a_build_deletes_the_files_its_row_does_not_name_yet(
+    world, manager, django_capture_on_commit_callbacks
+):
+    export = _queued(world, manager)
+    SubjectAccessExport.objects.filter(pk=export.pk).update(status="building", attempts=1)
+    # The build wrote the JSON (and here the PDF too) but has not finished: the row names neither.
+    _folder(export).mkdir(parents=True)
+    for export_format in services.FORMATS:
+        (Path(settings.MEDIA_ROOT) / services.stored_name(export.pk, export_format)).write_bytes(b"x")
+    assert not SubjectAccessExport.objects.get(pk=export.pk).json_file
+    left_iom(world.nominal, on=timezone.localdate() - timedelta(days=7 * 365), by=manager)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erase_personal_data(actor=manager, nominal=world.nominal, reason="Retention period over")
+
+    assert _on_disk(export) == []
+    assert AuditEvent.objects.get(action="nominal.erased").detail["files_deleted"] == 2
