@@ -329,10 +329,13 @@ class TeamReferralFilterForm(ReferralFormMixin, forms.Form):
     service = forms.IntegerField(
         required=False,
         min_value=1,
+        # The largest id a row can have: beyond it SQLite cannot even compare (OverflowError).
+        max_value=2**63 - 1,
         widget=forms.HiddenInput,
         error_messages={
             "invalid": "The service in the link is not recognised",
             "min_value": "The service in the link is not recognised",
+            "max_value": "The service in the link is not recognised",
         },
     )
     sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
