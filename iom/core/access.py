@@ -81,6 +81,13 @@ def _memberships(user: AnyUser) -> list[Membership]:
     return cached
 
 
+def _current_grants() -> models.QuerySet[CaseAccessGrant]:
+    """Grants in force now: not revoked, and not expired (break-glass openings end)."""
+    return CaseAccessGrant.objects.filter(revoked_at__isnull=True).filter(
+        models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
+    )
+
+
 def restricted_cases_open_to(user: AnyUser) -> frozenset[int]:
     """The restricted cases the user may open now: on the allow-list, or broken into and not expired.
     Read once per user object, like the memberships."""
@@ -88,12 +95,7 @@ def restricted_cases_open_to(user: AnyUser) -> frozenset[int]:
         return frozenset()
     cached: frozenset[int] | None = getattr(user, "_iom_restricted_cases", None)
     if cached is None:
-        now = timezone.now()
-        cached = frozenset(
-            CaseAccessGrant.objects.filter(user=user, revoked_at__isnull=True)
-            .filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
-            .values_list("nominal_id", flat=True)
-        )
+        cached = frozenset(_current_grants().filter(user=user).values_list("nominal_id", flat=True))
         user.__dict__["_iom_restricted_cases"] = cached
     return cached
 
@@ -118,10 +120,7 @@ def _open_cases(user: AnyUser, queryset: models.QuerySet, *, nominal_prefix: str
     The grant is looked up inside the same query (EXISTS), so scoping costs no extra query; only a
     restricted record checked on its own (case_is_open_to) reads the user's grants.
     """
-    now = timezone.now()
-    grant = CaseAccessGrant.objects.filter(
-        nominal_id=models.OuterRef(f"{nominal_prefix}pk"), user_id=user.pk or 0, revoked_at__isnull=True
-    ).filter(models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now))
+    grant = _current_grants().filter(nominal_id=models.OuterRef(f"{nominal_prefix}pk"), user_id=user.pk or 0)
     return queryset.filter(**{f"{nominal_prefix}retention_status": ""}).filter(
         models.Q(**{f"{nominal_prefix}access_restricted": False}) | models.Exists(grant)
     )
@@ -155,10 +154,7 @@ def scope_to_teams[M: models.Model](
     ids = team_ids(user)
     if not ids:
         return queryset.none()
-    if not team_field.endswith("team_id"):
-        raise ValueError(f"team_field must end in team_id, not {team_field!r}")
-    nominal_prefix = team_field.removesuffix("team_id")
-    return _open_cases(user, queryset.filter(**{f"{team_field}__in": ids}), nominal_prefix=nominal_prefix)
+    return scope_to_open_cases(user, queryset.filter(**{f"{team_field}__in": ids}), team_field=team_field)
 
 
 def scope_to_open_cases[M: models.Model](
